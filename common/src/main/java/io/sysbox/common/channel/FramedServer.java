@@ -1,0 +1,79 @@
+package io.sysbox.common.channel;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/** Serves {@link FramedClient} calls on a Unix socket, one virtual thread per connection. */
+public final class FramedServer implements AutoCloseable {
+    /** Handles one request; a thrown exception's message goes back to the caller. */
+    @FunctionalInterface
+    public interface Handler {
+        byte[] handle(byte method, byte[] request) throws Exception;
+    }
+
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final Thread acceptor;
+
+    public FramedServer(Path socket, Handler handler, Consumer<Throwable> onInternalError) throws IOException {
+        this.socket = socket;
+        Files.deleteIfExists(socket);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        acceptor = Thread.ofPlatform().name("framed-accept").daemon().start(() -> {
+            while (server.isOpen()) {
+                try {
+                    SocketChannel connection = server.accept();
+                    workers.submit(() -> serve(connection, handler, onInternalError));
+                } catch (ClosedChannelException closed) {
+                    return;
+                } catch (IOException e) {
+                    onInternalError.accept(e);
+                }
+            }
+        });
+    }
+
+    private static void serve(SocketChannel connection, Handler handler, Consumer<Throwable> onInternalError) {
+        try (connection) {
+            Frame request;
+            while ((request = Frame.read(connection)) != null) {
+                Frame response;
+                try {
+                    response = new Frame(Frame.OK, handler.handle(request.tag(), request.payload()));
+                } catch (Exception e) {
+                    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                    response = new Frame(Frame.ERROR, message.getBytes(StandardCharsets.UTF_8));
+                }
+                response.write(connection);
+            }
+        } catch (IOException e) {
+            onInternalError.accept(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        workers.shutdown();
+        try {
+            acceptor.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Files.deleteIfExists(socket);
+    }
+}

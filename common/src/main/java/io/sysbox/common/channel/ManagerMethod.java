@@ -1,0 +1,16 @@
+package io.sysbox.common.channel;
+
+/** The manager's methods on the framed channel: one byte each, same messages as the gRPC service. */
+public enum ManagerMethod {
+    PREPARE, RELEASE, LIST, CONFIG;
+
+    public byte code() {
+        return (byte) (ordinal() + 1);
+    }
+
+    public static ManagerMethod of(byte code) {
+        ManagerMethod[] all = values();
+        if (code < 1 || code > all.length) throw new IllegalArgumentException("unknown method " + code);
+        return all[code - 1];
+    }
+}

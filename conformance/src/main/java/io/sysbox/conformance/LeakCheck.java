@@ -1,0 +1,55 @@
+package io.sysbox.conformance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What a deleted (or refused) container must not leave behind: mounts under the manager's
+ * data root, id-range records, idmapped clones, private runtime dirs, cgroup directories.
+ */
+public record LeakCheck(Path dataRoot, Path runtimeRoot, CgroupScope cgroups) {
+
+    /** One line per leftover; empty when clean. */
+    public List<String> leaks() {
+        List<String> leaks = new ArrayList<>();
+        for (MountEntry mount : MountEntry.current()) {
+            if (mount.line().contains(dataRoot.toString())) leaks.add("mount: " + mount.line());
+        }
+        entries(dataRoot.resolve("idranges"), "id range record", leaks);
+        entries(dataRoot.resolve("shifted"), "idmapped clone dir", leaks);
+        entries(runtimeRoot.resolve("sysbox"), "sysbox-runc private dir", leaks);
+        entries(runtimeRoot.resolve("runc"), "low-level runtime state", leaks);
+        for (Path dir : cgroups.leftovers()) leaks.add("cgroup: " + dir);
+        return leaks;
+    }
+
+    /** Polls until clean or TIMEOUT (release after a foreground run is asynchronous). */
+    public List<String> awaitClean(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> leaks = leaks();
+        while (!leaks.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            leaks = leaks();
+        }
+        return leaks;
+    }
+
+    private static void entries(Path dir, String what, List<String> leaks) {
+        if (!Files.isDirectory(dir)) return;
+        try (Stream<Path> list = Files.list(dir)) {
+            list.forEach(p -> leaks.add(what + ": " + p));
+        } catch (IOException e) {
+            leaks.add("cannot list " + dir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.sysbox.conformance.bench;
+
+import io.sysbox.conformance.BusyboxBundle;
+import io.sysbox.conformance.Prerequisites;
+import io.sysbox.conformance.SuiteEnvironment;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Start-up cost of a system container against plain runc (issue 2, acceptance 8): wall time
+ * of `sysbox-runc run` of /bin/true versus `runc run` of the same rootfs with a user namespace,
+ * interleaved so both see the same machine state. Target: median ratio at most 2.0.
+ *
+ * <p>Usage: StartupBenchmark [--rounds N] [--warmup W], with -Dsysbox.dist=DIST.
+ */
+public final class StartupBenchmark {
+    static final double TARGET_RATIO = 2.0;
+    private static final long RUN_TIMEOUT_SECONDS = 60;
+
+    private final int rounds;
+    private final int warmup;
+
+    StartupBenchmark(int rounds, int warmup) {
+        this.rounds = rounds;
+        this.warmup = warmup;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 30, warmup = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = positive(args, ++i);
+                case "--warmup" -> warmup = nonNegative(args, ++i);
+                default -> {
+                    System.err.println("unknown argument \"" + args[i] + "\"; usage: StartupBenchmark [--rounds N] [--warmup W]");
+                    System.exit(2);
+                }
+            }
+        }
+        Result result = new StartupBenchmark(rounds, warmup).measure();
+        System.out.println(result.report());
+    }
+
+    /** Medians in milliseconds of both runtimes over the measured rounds. */
+    record Result(int rounds, double sysboxMedianMs, double runcMedianMs) {
+        double ratio() {
+            return sysboxMedianMs / runcMedianMs;
+        }
+
+        String report() {
+            return String.format(Locale.ROOT, """
+                    rounds: %d (after warm-up), interleaved
+                    sysbox-runc run /bin/true          median %.1f ms
+                    runc run /bin/true (user ns)       median %.1f ms
+                    ratio sysbox-runc / runc           %.2f (target <= %.1f: %s)""",
+                    rounds, sysboxMedianMs, runcMedianMs, ratio(), TARGET_RATIO,
+                    ratio() <= TARGET_RATIO ? "met" : "NOT met");
+        }
+    }
+
+    Result measure() throws IOException, InterruptedException {
+        try (SuiteEnvironment env = SuiteEnvironment.start("bench")) {
+            String sysboxCgroup = env.cgroups().pathFor("bench-sysbox");
+            BusyboxBundle bundle = BusyboxBundle.create(env.work().resolve("bundles/sysbox"), env.runc(), sysboxCgroup);
+            bundle.args("/bin/true").write();
+
+            // One sysbox run first: the manager has then written its subuid entry, and the runc
+            // range is chosen above every entry so the two never share host ids.
+            timeSysbox(env, bundle, "bench-prime");
+            long hostId = SubidFile.firstFreeAbove(env.manager().dirs().subuidFile(), RuncBundle.SIZE);
+            Path runcBundle = RuncBundle.create(bundle, env.work().resolve("bundles/runc"), hostId,
+                    env.cgroups().pathFor("bench-runc"));
+            Path runcRoot = Files.createDirectories(env.work().resolve("runc-root"));
+
+            List<Double> sysbox = new ArrayList<>(), runc = new ArrayList<>();
+            for (int round = 0; round < warmup + rounds; round++) {
+                double s = timeSysbox(env, bundle, "bench-s" + round);
+                double r = timeRunc(runcRoot, runcBundle, "bench-r" + round);
+                if (round >= warmup) {
+                    sysbox.add(s);
+                    runc.add(r);
+                }
+            }
+            return new Result(rounds, median(sysbox), median(runc));
+        }
+    }
+
+    private static double timeSysbox(SuiteEnvironment env, BusyboxBundle bundle, String hint)
+            throws IOException, InterruptedException {
+        String id = env.newContainerId(hint);
+        return timed(env.runc().command("run", "--bundle", bundle.dir().toString(), id));
+    }
+
+    private static double timeRunc(Path runcRoot, Path bundle, String id) throws IOException, InterruptedException {
+        return timed(List.of(Prerequisites.RUNC.toString(), "--root", runcRoot.toString(), "run", "--bundle",
+                bundle.toString(), id));
+    }
+
+    /** Wall time of COMMAND in ms; it must exit 0 (a failing runtime is not a fast one). */
+    private static double timed(List<String> command) throws IOException, InterruptedException {
+        Path err = Files.createTempFile("bench-stderr-", ".txt");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(new File("/dev/null"))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(err.toFile());
+            long start = System.nanoTime();
+            Process process = builder.start();
+            if (!process.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within "
+                        + RUN_TIMEOUT_SECONDS + " s; killed it");
+            }
+            double ms = (System.nanoTime() - start) / 1e6;
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue()
+                        + ": " + Files.readString(err).strip());
+            }
+            return ms;
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static int positive(String[] args, int i) {
+        int n = nonNegative(args, i);
+        if (n == 0) throw new IllegalArgumentException(args[i - 1] + " must be at least 1");
+        return n;
+    }
+
+    private static int nonNegative(String[] args, int i) {
+        if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a number");
+        int n = Integer.parseInt(args[i]);
+        if (n < 0) throw new IllegalArgumentException(args[i - 1] + " must not be negative");
+        return n;
+    }
+}

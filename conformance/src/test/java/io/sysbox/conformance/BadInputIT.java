@@ -1,0 +1,136 @@
+package io.sysbox.conformance;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 2, acceptance 6: bad input is refused with a message that says what is wrong, a
+ * non-zero exit status, and nothing left behind (mount, private dir, cgroup, id range).
+ */
+class BadInputIT extends SuiteLifecycle {
+    private static final List<String> AS_NOBODY = List.of(Prerequisites.SETPRIV.toString(),
+            "--reuid=65534", "--regid=65534", "--clear-groups");
+
+    @Test
+    void malformedConfigJson() throws IOException {
+        String id = env.newContainerId("bad-json");
+        BusyboxBundle bundle = env.bundle(id);
+        Files.writeString(bundle.configFile(), "{ \"ociVersion\": \"1.0.2\", \"process\": ");
+        CommandResult create = create(bundle, id);
+        Containers.assertRefused(create, "config.json");
+        String message = create.stderr().toLowerCase();
+        assertTrue(List.of("malformed", "invalid", "parse", "unexpected").stream().anyMatch(message::contains),
+                "the message should say the JSON is malformed:\n" + create.describe());
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void missingRootfs() throws IOException {
+        String id = env.newContainerId("no-rootfs");
+        BusyboxBundle bundle = env.bundle(id);
+        TreeRemoval.remove(bundle.rootfs());
+        CommandResult create = create(bundle, id);
+        Containers.assertRefused(create, "rootfs");
+        String message = create.stderr().toLowerCase();
+        assertTrue(List.of("exist", "no such", "missing", "not found").stream().anyMatch(message::contains),
+                "the message should say the rootfs is missing:\n" + create.describe());
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void unknownSysboxKnob() throws IOException {
+        String id = env.newContainerId("bad-knob");
+        CommandResult create = create(env.bundle(id).env("SYSBOX_FOO", "TRUE").write(), id);
+        Containers.assertRefused(create, "SYSBOX_FOO");
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void nonBooleanHonorCaps() throws IOException {
+        String id = env.newContainerId("bad-bool");
+        CommandResult create = create(env.bundle(id).env("SYSBOX_HONOR_CAPS", "maybe").write(), id);
+        Containers.assertRefused(create, "SYSBOX_HONOR_CAPS", "maybe");
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void hostNetworkNamespace() throws IOException {
+        String id = env.newContainerId("host-net");
+        CommandResult create = create(env.bundle(id).namespacePath("network", "/proc/1/ns/net").write(), id);
+        Containers.assertRefused(create, "network");
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void mappingToHostRoot() throws IOException {
+        String id = env.newContainerId("host-uid0");
+        CommandResult create = create(env.bundle(id).idMappings(0, 65536).write(), id);
+        Containers.assertRefused(create, "host");
+        String message = create.stderr().toLowerCase();
+        assertTrue(message.contains("uid") || message.contains("mapping"),
+                "the message should name the uid mapping:\n" + create.describe());
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void managerNotRunning() throws IOException {
+        String id = env.newContainerId("no-mgr");
+        BusyboxBundle bundle = env.bundle(id);
+        Path emptyRunDir = env.directory("empty-run-dir");
+        CommandResult create = containers.runc().withRunDir(emptyRunDir).run("create", "--bundle",
+                bundle.dir().toString(), "--pid-file", pidFile(id).toString(), id);
+        Containers.assertRefused(create);
+        String message = create.stderr().toLowerCase();
+        assertTrue(message.contains("sysbox-mgr") || message.contains("manager"),
+                "the message should say the manager is not running:\n" + create.describe());
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void notRoot() throws IOException {
+        CommandResult javaAsNobody = env.runner().run(concat(AS_NOBODY,
+                List.of("/bin/sh", "-c", "test -r \"$1\" && test -r \"$2\" && exec \"$3\" -version",
+                        "sh", env.dist().root().resolve("lib/launcher.sh").toString(),
+                        env.dist().root().resolve("lib/sysbox-runc.jar").toString(),
+                        "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")));
+        assertEquals(0, javaAsNobody.exitCode(), () -> "uid 65534 cannot read dist/ or run the JDK, so the not-root"
+                + " check cannot be exercised (make dist/ and the JDK world-readable):\n" + javaAsNobody.describe());
+
+        String id = env.newContainerId("not-root");
+        BusyboxBundle bundle = env.bundle(id);
+        SysboxRunc asNobody = containers.runc().runThrough(AS_NOBODY);
+        CommandResult create = asNobody.run("create", "--bundle", bundle.dir().toString(), id);
+        Containers.assertRefused(create, "root");
+        CommandResult list = asNobody.run("list");
+        Containers.assertRefused(list, "root");
+        assertNothingLeft(id);
+    }
+
+    private CommandResult create(BusyboxBundle bundle, String id) throws IOException {
+        return containers.runc().run("create", "--bundle", bundle.dir().toString(), "--pid-file",
+                pidFile(id).toString(), id);
+    }
+
+    private Path pidFile(String id) throws IOException {
+        return env.directory("pids").resolve(id + ".pid");
+    }
+
+    private void assertNothingLeft(String id) throws IOException {
+        assertFalse(Files.exists(pidFile(id)), "a refused create wrote a pid file");
+        assertNotEquals(0, containers.runc().run("state", id).exitCode(), "a refused container has state");
+        assertEquals(List.of(), env.leakCheck().leaks(), "a refused create left something behind");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+}

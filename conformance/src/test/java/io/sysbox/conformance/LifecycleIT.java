@@ -1,0 +1,126 @@
+package io.sysbox.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 2, acceptance 5: the runc-compatible lifecycle commands. */
+class LifecycleIT extends SuiteLifecycle {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration STATUS_WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void createStartPsPauseResumeKillDelete() throws Exception {
+        String id = env.newContainerId("life");
+        BusyboxBundle bundle = env.bundle(id);
+        Path pidFile = env.directory("pids").resolve(id + ".pid");
+        CommandResult create = containers.runc().run("create", "--bundle", bundle.dir().toString(),
+                "--pid-file", pidFile.toString(), id);
+        assertEquals(0, create.exitCode(), () -> "create failed:\n" + create.describe());
+
+        JsonNode state = containers.state(id);
+        assertEquals("created", state.path("status").asText(), "status after create: " + state);
+        assertEquals(id, state.path("id").asText(), "id in state");
+        long pid = state.path("pid").asLong();
+        assertEquals(String.valueOf(pid), Files.readString(pidFile).strip(), "pid file vs state's pid");
+        assertTrue(ProcessHandle.of(pid).isPresent(), "pid " + pid + " from the pid file is not a host process");
+        IdMap range = Containers.hostUidMap(pid);  // it is the container's init: in a user ns with a container range
+
+        assertSucceeds(containers.runc().run("start", id), "start");
+        containers.awaitStatus(id, "running", STATUS_WAIT);
+
+        CommandResult ps = containers.runc().run("ps", "--format", "json", id);
+        assertEquals(0, ps.exitCode(), () -> "ps failed:\n" + ps.describe());
+        List<Long> pids = new ArrayList<>();
+        JSON.readTree(ps.stdout()).forEach(p -> pids.add(p.asLong()));
+        assertTrue(pids.contains(pid), "ps --format json should list the init pid " + pid + ": " + ps.stdout());
+        for (long p : pids) {
+            assertEquals(range.hostId(), ProcStatus.ofPid(p).realUid(),
+                    "host uid of container process " + p + " should be the range start " + range.hostId());
+        }
+
+        assertSucceeds(containers.runc().run("pause", id), "pause");
+        containers.awaitStatus(id, "paused", STATUS_WAIT);
+        assertSucceeds(containers.runc().run("resume", id), "resume");
+        containers.awaitStatus(id, "running", STATUS_WAIT);
+
+        assertSucceeds(containers.runc().run("kill", id, "KILL"), "kill");
+        containers.awaitStatus(id, "stopped", STATUS_WAIT);
+        assertTrue(Containers.awaitGone(pid, STATUS_WAIT), "init " + pid + " still alive after kill");
+
+        assertSucceeds(containers.runc().run("delete", id), "delete");
+        CommandResult gone = containers.runc().run("state", id);
+        assertNotEquals(0, gone.exitCode(), "state after delete should fail:\n" + gone.describe());
+        assertEquals(List.of(), env.leakCheck().leaks(), "delete left something behind");
+    }
+
+    @Test
+    void deleteForceRemovesARunningContainer() throws Exception {
+        String id = containers.startSleeping("force");
+        long pid = containers.initPid(id);
+        assertEquals("running", containers.status(id));
+        assertSucceeds(containers.runc().run("delete", "--force", id), "delete --force");
+        assertTrue(Containers.awaitGone(pid, STATUS_WAIT), "init " + pid + " still alive after delete --force");
+        assertNotEquals(0, containers.runc().run("state", id).exitCode(), "state after delete --force should fail");
+        assertEquals(List.of(), env.leakCheck().leaks(), "delete --force left something behind");
+    }
+
+    @Test
+    void execWithATerminalSendsThePtyMasterToTheConsoleSocket() throws Exception {
+        String id = containers.startSleeping("tty");
+        Path socket = env.directory("sockets").resolve(id + ".sock");
+        Path execPid = env.directory("pids").resolve(id + "-exec.pid");
+        try (ConsoleSocketServer console = ConsoleSocketServer.listen(socket)) {
+            // Engines pass --detach with --console-socket; runc only uses the socket when detached.
+            CommandResult exec = containers.runc().run("exec", "--detach", "-t", "--console-socket", socket.toString(),
+                    "--pid-file", execPid.toString(), id,
+                    "sh", "-c", "tty; test -t 1 && echo is-a-terminal; echo done-$((6*7))");
+            assertEquals(0, exec.exitCode(), () -> "exec -t --console-socket failed:\n" + exec.describe());
+            console.receiveMaster(Duration.ofSeconds(10));
+            String output = console.readUntil("done-42", Duration.ofSeconds(10));
+            assertTrue(output.contains("/dev/pts/"), "tty inside should name a pts device: " + output);
+            assertTrue(output.contains("is-a-terminal"), "stdout inside should be a terminal: " + output);
+            assertTrue(output.contains("done-42"), "terminal output should reach the console socket's master: " + output);
+        }
+        assertTrue(Files.readString(execPid).strip().matches("\\d+"), "exec --pid-file should hold a pid");
+    }
+
+    @Test
+    void runDetachedReturnsZeroAndLeavesTheContainerRunning() throws Exception {
+        String id = env.newContainerId("run-d");
+        BusyboxBundle bundle = env.bundle(id);
+        CommandResult run = containers.runc().run("run", "-d", "--bundle", bundle.dir().toString(), id);
+        assertEquals(0, run.exitCode(), () -> "run -d failed:\n" + run.describe());
+        assertEquals("running", containers.status(id));
+        long pid = containers.initPid(id);
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "init " + pid + " is not alive");
+        assertEquals("alive", containers.exec(id, "echo", "alive").strip(), "exec in the detached container");
+    }
+
+    @Test
+    void foregroundRunReturnsTheProcessExitCode() throws Exception {
+        String id = env.newContainerId("run-fg");
+        BusyboxBundle bundle = env.bundle(id).args("sh", "-c", "echo hello-from-inside; exit 7").write();
+        CommandResult run = containers.runc().run("run", "--bundle", bundle.dir().toString(), id);
+        assertEquals(7, run.exitCode(), () -> "foreground run should return the exit code 7:\n" + run.describe());
+        assertTrue(run.stdout().contains("hello-from-inside"), "the process's stdout should be the caller's:\n" + run.describe());
+        assertNotEquals(0, containers.runc().run("state", id).exitCode(), "a finished foreground run should leave no container");
+        List<String> leaks = env.awaitNoLeaks();
+        assertEquals(List.of(), leaks, "a finished foreground run should release everything");
+    }
+
+    private static void assertSucceeds(CommandResult result, String what) {
+        assertEquals(0, result.exitCode(), () -> what + " failed:\n" + result.describe());
+    }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs the built runtime (dist/ from `./mvnw package`) into PREFIX, its systemd units,
+# registers nothing else; starts the daemons (systemd when it runs, else sysboxd in the
+# background) and builds the CLI's AOT cache with a training run.
+set -euo pipefail
+repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+prefix=/usr/local
+systemd_dir=/etc/systemd/system
+dist=$repo/dist
+start=yes
+usage() {
+    cat <<USAGE
+Usage: install.sh [--prefix DIR] [--systemd-dir DIR] [--dist DIR] [--no-start]
+  --prefix DIR       install root (default /usr/local): DIR/sbin/sysbox-*, DIR/lib/sysbox/
+  --systemd-dir DIR  where the units go (default /etc/systemd/system)
+  --dist DIR         the built layout (default: dist/ of this checkout)
+  --no-start         install only; do not start the daemons or train the AOT cache
+USAGE
+}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --prefix) prefix=$2; shift 2 ;;
+        --systemd-dir) systemd_dir=$2; shift 2 ;;
+        --dist) dist=$2; shift 2 ;;
+        --no-start) start=no; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "install.sh: unknown flag $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
+[ -x "$dist/bin/sysbox-runc" ] || { echo "install.sh: $dist/bin/sysbox-runc missing: build first (./mvnw package)" >&2; exit 1; }
+
+dest=$prefix/lib/sysbox
+mkdir -p "$prefix/sbin" "$prefix/lib"
+rm -rf "$dest.new"
+mkdir -p "$dest.new"
+cp -a "$dist/bin" "$dist/lib" "$dest.new/"
+cp "$repo/README.md" "$dest.new/" 2>/dev/null || true
+rm -rf "$dest.old"
+[ -d "$dest" ] && mv "$dest" "$dest.old"
+mv "$dest.new" "$dest"
+rm -rf "$dest.old"
+for b in "$dest"/bin/*; do
+    ln -sfn "../lib/sysbox/bin/$(basename "$b")" "$prefix/sbin/$(basename "$b")"
+done
+
+# Units: the daemons' files live in sysboxd.service.wants (that is where the user's guide edits
+# them), and the unit search path links to them.
+wants=$systemd_dir/sysboxd.service.wants
+mkdir -p "$wants"
+for u in sysboxd sysbox-mgr sysbox-fs; do
+    target=$systemd_dir/$u.service
+    [ "$u" != sysboxd ] && target=$wants/$u.service
+    sed "s#/usr/local/sbin/#$prefix/sbin/#g" "$repo/deploy/host/systemd/$u.service" > "$target"
+done
+ln -sfn sysboxd.service.wants/sysbox-mgr.service "$systemd_dir/sysbox-mgr.service"
+ln -sfn sysboxd.service.wants/sysbox-fs.service "$systemd_dir/sysbox-fs.service"
+echo "installed sysbox into $dest (commands in $prefix/sbin, units in $systemd_dir)"
+
+[ "$start" = yes ] || exit 0
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    systemctl daemon-reload
+    systemctl enable sysboxd.service
+    systemctl restart sysboxd.service
+else
+    # No systemd: sysboxd in the background, replacing one this script started before.
+    if [ -f /run/sysbox/sysboxd.pid ] && kill -0 "$(cat /run/sysbox/sysboxd.pid)" 2>/dev/null; then
+        old=$(cat /run/sysbox/sysboxd.pid)
+        kill -TERM "$old"
+        for _ in $(seq 100); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
+    fi
+    mkdir -p /run/sysbox
+    nohup "$prefix/sbin/sysboxd" >>/var/log/sysboxd.log 2>&1 </dev/null &
+fi
+for _ in $(seq 300); do
+    [ -S /run/sysbox/sysmgr-cli.sock ] && [ -S /run/sysbox/sysmgr.sock ] && break
+    sleep 0.1
+done
+[ -S /run/sysbox/sysmgr-cli.sock ] || { echo "install.sh: sysbox-mgr did not start: see /var/log/sysbox-mgr.log /var/log/sysboxd.log" >&2; exit 1; }
+echo "sysbox daemons running (sockets in /run/sysbox)"
+"$repo/deploy/host/aot-train.sh" "$dest"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what building and running sysbox needs on a Debian machine, only what is missing.
+#   prerequisites.sh runtime   packages the runtime needs (runc, busybox-static for the demo)
+#   prerequisites.sh test      plus what the test suites use
+# Prints `export JAVA_HOME=...` for a JDK 25 (sourced by the other scripts through java-home).
+set -euo pipefail
+kind=${1:-runtime}
+packages=(runc crun util-linux busybox-static ca-certificates)
+if [ "$kind" = test ]; then
+    packages+=(fuse3 iproute2 procps)
+fi
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "prerequisites: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi

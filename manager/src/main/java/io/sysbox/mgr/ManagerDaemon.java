@@ -1,0 +1,180 @@
+package io.sysbox.mgr;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.sysbox.common.channel.FramedServer;
+import io.sysbox.common.proto.ConfigResponse;
+import io.sysbox.mgr.idrange.AllocationStore;
+import io.sysbox.mgr.idrange.RangeAllocator;
+import io.sysbox.mgr.idrange.SubidFile;
+import io.sysbox.mgr.mounts.BindMountPolicy;
+import io.sysbox.mgr.service.FramedManagerEndpoint;
+import io.sysbox.mgr.service.GrpcManagerService;
+import io.sysbox.mgr.service.ManagerService;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running manager: pid file lock, id pools, restored state, and the two sockets. Main runs
+ * one until a signal; tests run one in-process.
+ */
+public final class ManagerDaemon implements AutoCloseable {
+    public static final String GRPC_SOCKET = "sysmgr.sock";
+    public static final String CLI_SOCKET = "sysmgr-cli.sock";
+    public static final String PID_FILE = "sysmgr.pid";
+    static final String POOL_NAME = "sysbox";
+
+    private final Path runDir;
+    private final Logger log;
+    /** What to undo on close, last started first. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    private ManagerDaemon(Path runDir, Logger log) {
+        this.runDir = runDir;
+        this.log = log;
+    }
+
+    public Path grpcSocket() {
+        return runDir.resolve(GRPC_SOCKET);
+    }
+
+    public Path cliSocket() {
+        return runDir.resolve(CLI_SOCKET);
+    }
+
+    public static ManagerDaemon start(ManagerOptions options, Logger log) throws StartupException {
+        ManagerDaemon daemon = new ManagerDaemon(options.runDir(), log);
+        try {
+            daemon.startAll(options);
+            return daemon;
+        } catch (StartupException e) {
+            daemon.close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            daemon.close();
+            throw new StartupException("sysbox-mgr cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll(ManagerOptions options) throws IOException, StartupException {
+        Files.createDirectories(runDir);
+        started.push(PidFileLock.acquire(runDir.resolve(PID_FILE)));
+
+        Path dataRoot = options.dataRoot();
+        if (!Files.isDirectory(dataRoot)) {
+            Files.createDirectories(dataRoot);
+            // The container's root must traverse it to reach its shifted rootfs (see ShiftedDirs).
+            Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        checkTraversable(dataRoot);
+        RangeAllocator allocator = pools(options);
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        ConfigResponse config = ConfigResponse.newBuilder()
+                .setHonorCaps(options.honorCaps())
+                .setSyscontMode(options.syscontMode())
+                .setAllowTrustedXattr(options.allowTrustedXattr())
+                .setIgnoreSysfsChown(options.ignoreSysfsChown())
+                .setRelaxedReadOnly(options.relaxedReadOnly())
+                .build();
+        ManagerService service = new ManagerService(dataRoot, config, allocator, store, new BindMountPolicy(), log);
+        started.push(service);
+        service.restore();
+
+        startGrpc(service);
+        FramedServer framed = new FramedServer(cliSocket(), new FramedManagerEndpoint(service, log),
+                e -> log.warn("framed channel: {}", e.toString()));
+        started.push(framed);
+        log.info("sysbox-mgr ready: gRPC on {}, framed channel on {}, data root {}, {} of {} id ranges in use",
+                grpcSocket(), cliSocket(), dataRoot, allocator.inUse(), allocator.capacity());
+    }
+
+    /** The sysbox entries of /etc/subuid and /etc/subgid, created (at the same start in both) when missing. */
+    private RangeAllocator pools(ManagerOptions options) throws IOException {
+        SubidFile subuid = new SubidFile(options.subuidFile());
+        SubidFile subgid = new SubidFile(options.subgidFile());
+        long notBelow = Math.max(subuid.endOfEntriesOtherThan(POOL_NAME), subgid.endOfEntriesOtherThan(POOL_NAME));
+        SubidFile.Ensured uids = subuid.ensure(POOL_NAME, options.subidPoolSize(), notBelow);
+        SubidFile.Ensured gids = subgid.ensure(POOL_NAME, options.subidPoolSize(), notBelow);
+        logPool(subuid, uids, options.subidPoolSize());
+        logPool(subgid, gids, options.subidPoolSize());
+        return new RangeAllocator(uids.entry(), subuid.path(), gids.entry(), options.subidRangeSize());
+    }
+
+    private void logPool(SubidFile file, SubidFile.Ensured ensured, long wanted) {
+        switch (ensured.action()) {
+            case FOUND -> log.debug("id pool {} of {}", ensured.entry().line(), file.path());
+            case CREATED -> log.info("added id pool {} to {}", ensured.entry().line(), file.path());
+            case EXTENDED -> log.info("extended id pool to {} in {}", ensured.entry().line(), file.path());
+            case TOO_SMALL_KEPT -> log.warn("id pool {} of {} is smaller than --subid-pool-size {} and cannot grow"
+                    + " without overlapping another entry; using it as it is", ensured.entry().line(), file.path(), wanted);
+        }
+    }
+
+    /**
+     * The low-level runtime reaches a container's shifted rootfs as the container's root, an
+     * unprivileged host user, so every directory above the data root must let others search it.
+     */
+    private void checkTraversable(Path dataRoot) throws IOException {
+        Path real = dataRoot.toRealPath();
+        for (Path dir = real; dir != null; dir = dir.getParent()) {
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+            if ((mode & 0001) == 0) {
+                log.warn("{} is not searchable by other users (mode {}): containers' root users cannot reach"
+                        + " their rootfs under {}; run `chmod o+x {}`", dir, Integer.toOctalString(mode & 07777),
+                        real, dir);
+            }
+        }
+    }
+
+    private void startGrpc(ManagerService service) throws IOException {
+        Path socket = grpcSocket();
+        Files.deleteIfExists(socket);
+        EventLoopGroup boss = new EpollEventLoopGroup(1);
+        EventLoopGroup workers = new EpollEventLoopGroup(2);
+        ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+        started.push(() -> {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            calls.shutdown();
+        });
+        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(calls)
+                .addService(new GrpcManagerService(service, log))
+                .build()
+                .start();
+        started.push(() -> {
+            server.shutdown();
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) server.shutdownNow();
+            Files.deleteIfExists(socket);
+        });
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** Stops serving; containers' state stays on disk and their mounts stay mounted. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                log.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+}

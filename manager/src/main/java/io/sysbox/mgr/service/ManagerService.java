@@ -1,0 +1,430 @@
+package io.sysbox.mgr.service;
+
+import io.sysbox.common.proto.BindMount;
+import io.sysbox.common.proto.ConfigResponse;
+import io.sysbox.common.proto.ContainerInfo;
+import io.sysbox.common.proto.ListResponse;
+import io.sysbox.common.proto.PrepareRequest;
+import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.common.proto.PreparedMount;
+import io.sysbox.common.proto.ReleaseResponse;
+import io.sysbox.common.sys.ErrnoException;
+import io.sysbox.common.sys.PidFd;
+import io.sysbox.mgr.idmap.IdmapUnsupportedException;
+import io.sysbox.mgr.idmap.IdmappedMount;
+import io.sysbox.mgr.idmap.UserNamespaceFile;
+import io.sysbox.mgr.idrange.AllocationRecord;
+import io.sysbox.mgr.idrange.AllocationRecord.Origin;
+import io.sysbox.mgr.idrange.AllocationRecord.ShiftedMount;
+import io.sysbox.mgr.idrange.AllocationRecord.Watch;
+import io.sysbox.mgr.idrange.AllocationStore;
+import io.sysbox.mgr.idrange.ContainerMapping;
+import io.sysbox.mgr.idrange.PoolExhaustedException;
+import io.sysbox.mgr.idrange.RangeAllocator;
+import io.sysbox.mgr.mounts.BindMountPolicy;
+import io.sysbox.mgr.mounts.MountPolicyException;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The manager's work, independent of the transport: Prepare gives a container its ids
+ * (allocated, honoured or shared) and ID-shifted views of its rootfs and bind mounts; Release
+ * takes them back. Calls for one container are serialized; different containers proceed in
+ * parallel.
+ */
+public final class ManagerService implements AutoCloseable {
+    private final ConfigResponse config;
+    private final RangeAllocator allocator;
+    private final AllocationStore store;
+    private final BindMountPolicy policy;
+    private final ShiftedDirs shifted;
+    private final PidWatcher watcher;
+    private final Logger log;
+    private final ContainerLocks locks = new ContainerLocks();
+    private final ConcurrentHashMap<String, AllocationRecord> states = new ConcurrentHashMap<>();
+    /**
+     * Guards "look up a container's mapping and reserve it" (share_with) against "forget a
+     * container and free its mapping" (release), so a shared range cannot be freed in between.
+     */
+    private final Object mappings = new Object();
+
+    public ManagerService(Path dataRoot, ConfigResponse config, RangeAllocator allocator, AllocationStore store,
+                          BindMountPolicy policy, Logger log) throws IOException {
+        this.config = config;
+        this.allocator = allocator;
+        this.store = store;
+        this.policy = policy;
+        this.shifted = new ShiftedDirs(dataRoot.toRealPath());
+        this.watcher = new PidWatcher(log);
+        this.log = log;
+    }
+
+    /**
+     * Takes over from a previous manager: reserves every recorded mapping, removes clones left
+     * by a Prepare that never got recorded, and resumes (or settles) watches of foreground runs.
+     */
+    public void restore() throws IOException {
+        List<AllocationRecord> records = store.loadAll();
+        for (AllocationRecord record : records) {
+            allocator.reserve(record.mapping());
+            states.put(record.id(), record);
+        }
+        for (String id : shifted.ids()) {
+            if (states.containsKey(id)) continue;
+            try (ContainerLocks.Held held = locks.lock(id)) {
+                if (states.containsKey(id)) continue;
+                shifted.clean(id);
+                log.info("removed the mounts of container {}: its Prepare never completed", id);
+            }
+        }
+        for (AllocationRecord record : records) {
+            if (record.watch() != null) resumeWatch(record);
+        }
+        if (!records.isEmpty()) {
+            log.info("restored {} containers ({} ranges in use, watching {} processes)", states.size(),
+                    allocator.inUse(), watcher.watching());
+        }
+    }
+
+    public ConfigResponse config() {
+        return config;
+    }
+
+    public PrepareResponse prepare(PrepareRequest request) throws ServiceException {
+        String id = ContainerIds.check(request.getId());
+        Path rootfs = checkRootfs(id, request.getRootfs());
+        Optional<ContainerMapping> honoured =
+                HonouredMappings.of(id, request.getUidMappingsList(), request.getGidMappingsList());
+        try (ContainerLocks.Held held = locks.lock(id)) {
+            Optional<ContainerMapping> previous = Optional.empty();
+            AllocationRecord old = states.get(id);
+            if (old != null) {
+                checkReplaceable(old);
+                if (old.origin() == Origin.ALLOCATED && old.shareWith() == null) previous = Optional.of(old.mapping());
+                releaseLocked(old, "a new Prepare replaces the state of a previous attempt");
+            } else {
+                cleanLeftovers(id);
+            }
+            PidFd pidfd = null;
+            Watch watch = null;
+            if (request.getWatchPid() != 0) {
+                pidfd = openWatch(id, request.getWatchPid());
+                long startTime = ProcessStat.of(request.getWatchPid()).map(ProcessStat::startTime).orElse(0L);
+                watch = new Watch(request.getWatchPid(), startTime, request.getRuntimeStateDir(),
+                        request.getRuntimePrivateDir());
+            }
+            try {
+                PrepareResponse response = prepareLocked(id, rootfs, honoured, previous, request, watch);
+                if (pidfd != null) {
+                    AllocationRecord record = states.get(id);
+                    watcher.watch(id, pidfd, () -> onWatchedExit(record));
+                    pidfd = null;
+                }
+                return response;
+            } finally {
+                if (pidfd != null) pidfd.close();
+            }
+        }
+    }
+
+    private PrepareResponse prepareLocked(String id, Path rootfs, Optional<ContainerMapping> honoured,
+                                          Optional<ContainerMapping> previous, PrepareRequest request,
+                                          Watch watch) throws ServiceException {
+        Origin origin;
+        ContainerMapping mapping;
+        String shareWith = request.getShareWith().isEmpty() ? null : request.getShareWith();
+        if (shareWith != null) {
+            AllocationRecord owner = reserveShared(id, shareWith, honoured);
+            origin = owner.origin();
+            mapping = owner.mapping();
+        } else if (honoured.isPresent()) {
+            origin = Origin.HONOURED;
+            mapping = honoured.get();
+            allocator.reserve(mapping);
+        } else {
+            origin = Origin.ALLOCATED;
+            try {
+                mapping = allocator.allocate(previous);
+            } catch (PoolExhaustedException e) {
+                throw new PreconditionFailedException(e.getMessage(), e);
+            }
+        }
+        boolean recorded = false;
+        try (LazyUserNamespace userns = new LazyUserNamespace(mapping)) {
+            shifted.create(id, mapping.gid());
+            String rootfsPath = shiftRootfs(id, rootfs, mapping, userns);
+            BindMountPolicy.Container container = new BindMountPolicy.Container(mapping, origin == Origin.HONOURED,
+                    new HashSet<>(request.getSkipUidShiftList()));
+            List<ShiftedMount> clones = new ArrayList<>();
+            PrepareResponse.Builder response = PrepareResponse.newBuilder();
+            for (BindMount bind : request.getBindMountsList()) {
+                String source = shiftBind(id, bind, container, userns);
+                if (source != null) clones.add(new ShiftedMount(bind.getIndex(), source));
+                response.addMounts(PreparedMount.newBuilder().setIndex(bind.getIndex())
+                        .setSource(source == null ? "" : source));
+            }
+            AllocationRecord record = new AllocationRecord(id, origin, mapping.uid(), mapping.gid(), shareWith,
+                    rootfsPath, clones, watch);
+            store.save(record);
+            states.put(id, record);
+            recorded = true;
+            log.info("prepared container {}: {} ({}), rootfs {}, {} of {} bind mounts shifted{}", id, mapping,
+                    shareWith == null ? origin.name().toLowerCase() : "shared with " + shareWith, rootfsPath, clones.size(), request.getBindMountsCount(),
+                    watch == null ? "" : ", watching pid " + watch.pid());
+            return response.setUidMapping(Protos.mapping(mapping.uid())).setGidMapping(Protos.mapping(mapping.gid()))
+                    .setRootfs(rootfsPath).setConfig(config).build();
+        } catch (IOException e) {
+            throw new PreconditionFailedException("cannot prepare container " + id + ": " + e.getMessage(), e);
+        } finally {
+            if (!recorded) undoPrepare(id, mapping);
+        }
+    }
+
+    /** The record whose mapping id now shares (one more reference on it). */
+    private AllocationRecord reserveShared(String id, String shareWith, Optional<ContainerMapping> honoured)
+            throws ServiceException {
+        ContainerIds.check(shareWith);
+        synchronized (mappings) {
+            AllocationRecord owner = states.get(shareWith);
+            if (owner == null) {
+                throw new PreconditionFailedException("container " + id + " cannot share the user namespace of "
+                        + shareWith + ": the manager holds no state for " + shareWith + " (prepare it first)");
+            }
+            if (honoured.isPresent() && !honoured.get().equals(owner.mapping())) {
+                throw new InvalidRequestException("container " + id + " asks to share the user namespace of "
+                        + shareWith + " (" + owner.mapping() + ") but brings different mappings (" + honoured.get() + ")");
+            }
+            allocator.reserve(owner.mapping());
+            return owner;
+        }
+    }
+
+    private String shiftRootfs(String id, Path rootfs, ContainerMapping mapping, LazyUserNamespace userns)
+            throws IOException, ServiceException {
+        long owner = Integer.toUnsignedLong((Integer) Files.getAttribute(rootfs, "unix:uid"));
+        if (mapping.uid().contains(owner)) {
+            // Already shifted on disk (userns-remap chowns the image for its user): use it as it is.
+            return rootfs.toString();
+        }
+        Path target = shifted.rootfsOf(id);
+        try {
+            IdmappedMount.attach(rootfs, target, userns.get(), false);
+        } catch (IdmapUnsupportedException e) {
+            throw new PreconditionFailedException("cannot ID-shift the rootfs of container " + id + ": " + e.getMessage()
+                    + "; a directory rootfs must be on a filesystem with idmapped-mount support (ext4, xfs, btrfs,"
+                    + " tmpfs)", e);
+        }
+        return target.toString();
+    }
+
+    /** The clone to mount instead of the bind's source, or null to keep the source. */
+    private String shiftBind(String id, BindMount bind, BindMountPolicy.Container container, LazyUserNamespace userns)
+            throws IOException, ServiceException {
+        if (bind.getSource().isEmpty() || !bind.getSource().startsWith("/")) {
+            throw new InvalidRequestException("bind mount " + bind.getIndex() + " (destination " + bind.getDestination()
+                    + ") of container " + id + " has source '" + bind.getSource() + "'; an absolute path is required");
+        }
+        boolean recursive = bind.getOptionsList().contains("rbind");
+        BindMountPolicy.BindSource source = new BindMountPolicy.BindSource(bind.getIndex(), Path.of(bind.getSource()),
+                bind.getDestination(), recursive);
+        BindMountPolicy.Outcome outcome;
+        try {
+            outcome = policy.apply(source, container, shifted.mountOf(id, bind.getIndex()),
+                    (from, to, rec) -> IdmappedMount.attach(from, to, userns.get(), rec));
+        } catch (MountPolicyException e) {
+            throw new PreconditionFailedException(e.getMessage(), e);
+        }
+        return switch (outcome) {
+            case BindMountPolicy.Shifted shiftedMount -> shiftedMount.source().toString();
+            case BindMountPolicy.Unshifted unshifted -> {
+                log.debug("container {}: bind mount {} -> {} not shifted: {}", id, bind.getSource(),
+                        bind.getDestination(), unshifted.detail());
+                yield null;
+            }
+        };
+    }
+
+    private void undoPrepare(String id, ContainerMapping mapping) {
+        try {
+            shifted.clean(id);
+        } catch (IOException e) {
+            log.error("container {}: cannot remove the mounts of a failed Prepare: {}", id, e.getMessage());
+        }
+        synchronized (mappings) {
+            allocator.free(mapping);
+        }
+    }
+
+    public ReleaseResponse release(String id) throws ServiceException {
+        ContainerIds.check(id);
+        try (ContainerLocks.Held held = locks.lock(id)) {
+            AllocationRecord record = states.get(id);
+            if (record == null) {
+                cleanLeftovers(id);
+                return ReleaseResponse.newBuilder().setExisted(false).build();
+            }
+            releaseLocked(record, "released on request");
+            return ReleaseResponse.newBuilder().setExisted(true).build();
+        }
+    }
+
+    public ListResponse list() {
+        List<AllocationRecord> records = new ArrayList<>(states.values());
+        records.sort(Comparator.comparing(AllocationRecord::id));
+        ListResponse.Builder response = ListResponse.newBuilder();
+        for (AllocationRecord record : records) {
+            response.addContainers(ContainerInfo.newBuilder().setId(record.id())
+                    .setUidMapping(Protos.mapping(record.uid())).setGidMapping(Protos.mapping(record.gid()))
+                    .setRootfs(record.rootfs() == null ? "" : record.rootfs())
+                    .addAllMounts(record.mounts().stream().map(ShiftedMount::source).toList()));
+        }
+        return response.build();
+    }
+
+    /** Unmounts and forgets a container; the caller holds its lock. The mounts go first: while they stand, so does the record. */
+    private void releaseLocked(AllocationRecord record, String why) throws PreconditionFailedException {
+        String id = record.id();
+        watcher.cancel(id);
+        try {
+            shifted.clean(id);
+            store.delete(id);
+        } catch (IOException e) {
+            throw new PreconditionFailedException("cannot release container " + id + ": " + e.getMessage()
+                    + "; its state is kept, so Release can be retried", e);
+        }
+        boolean freed;
+        synchronized (mappings) {
+            states.remove(id, record);
+            allocator.free(record.mapping());
+            freed = allocator.references(record.mapping()) == 0;
+        }
+        log.info("released container {} ({}): {}{}", id, record.mapping(), why,
+                freed ? "" : "; its ids stay with the containers sharing them");
+    }
+
+    private void cleanLeftovers(String id) throws PreconditionFailedException {
+        try {
+            shifted.clean(id);
+        } catch (IOException e) {
+            throw new PreconditionFailedException("cannot remove leftover mounts of container " + id + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A Prepare for an id the manager already holds is a re-creation after a failed or
+     * forgotten attempt, unless the container evidently still exists: its watched process is
+     * running, or the low-level runtime still has its state.
+     */
+    private void checkReplaceable(AllocationRecord old) throws PreconditionFailedException {
+        Watch watch = old.watch();
+        if (watch == null) return;
+        if (ProcessStat.running(watch.pid(), watch.startTime())) {
+            throw new PreconditionFailedException("container " + old.id() + " is already prepared and its process (pid "
+                    + watch.pid() + ") is still running; delete it first");
+        }
+        if (runtimeStateExists(watch)) {
+            throw new PreconditionFailedException("container " + old.id() + " already exists: the low-level runtime"
+                    + " still has its state in " + watch.runtimeStateDir() + "; delete it first");
+        }
+    }
+
+    private PidFd openWatch(String id, int pid) throws PreconditionFailedException {
+        try {
+            return PidFd.open(pid);
+        } catch (ErrnoException e) {
+            throw new PreconditionFailedException("cannot watch process " + pid + " of container " + id + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void resumeWatch(AllocationRecord record) {
+        Watch watch = record.watch();
+        PidFd pidfd = null;
+        if (ProcessStat.running(watch.pid(), watch.startTime())) {
+            try {
+                pidfd = PidFd.open(watch.pid());
+                // The pidfd pins the pid: if the start time still matches, it is the same process.
+                if (!ProcessStat.running(watch.pid(), watch.startTime())) {
+                    pidfd.close();
+                    pidfd = null;
+                }
+            } catch (ErrnoException e) {
+                pidfd = null;
+            }
+        }
+        if (pidfd != null) watcher.watch(record.id(), pidfd, () -> onWatchedExit(record));
+        else onWatchedExit(record);
+    }
+
+    /** The watched process of record has exited: release it unless the low-level runtime still has it. */
+    private void onWatchedExit(AllocationRecord record) {
+        try (ContainerLocks.Held held = locks.lock(record.id())) {
+            // Identity, not equality: a re-Prepare since then made a new record that is not ours to release.
+            if (states.get(record.id()) != record) return;
+            Watch watch = record.watch();
+            if (runtimeStateExists(watch)) {
+                log.debug("container {}: process {} exited but {} remains; keeping its state until Release",
+                        record.id(), watch.pid(), watch.runtimeStateDir());
+                return;
+            }
+            releaseLocked(record, "its process " + watch.pid() + " exited and the runtime state "
+                    + (watch.runtimeStateDir().isEmpty() ? "(none given)" : watch.runtimeStateDir()) + " is gone");
+            RuntimePrivateDir.remove(watch.runtimePrivateDir(), log);
+        } catch (PreconditionFailedException e) {
+            log.error(e.getMessage());
+        }
+    }
+
+    private static boolean runtimeStateExists(Watch watch) {
+        return watch.runtimeStateDir() != null && !watch.runtimeStateDir().isEmpty()
+                && Files.exists(Path.of(watch.runtimeStateDir()));
+    }
+
+    private static Path checkRootfs(String id, String rootfs) throws ServiceException {
+        if (rootfs.isEmpty() || !rootfs.startsWith("/")) {
+            throw new InvalidRequestException("container " + id + ": rootfs '" + rootfs
+                    + "' must be an absolute path to the bundle's root filesystem");
+        }
+        Path path = Path.of(rootfs);
+        if (!Files.isDirectory(path)) {
+            throw new PreconditionFailedException("container " + id + ": rootfs " + rootfs
+                    + " is not a directory (or does not exist)");
+        }
+        return path;
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+    }
+
+    /** A user namespace made only when something needs shifting, closed once the mounts hold it. */
+    private static final class LazyUserNamespace implements AutoCloseable {
+        private final ContainerMapping mapping;
+        private UserNamespaceFile file;
+
+        LazyUserNamespace(ContainerMapping mapping) {
+            this.mapping = mapping;
+        }
+
+        UserNamespaceFile get() throws IOException {
+            if (file == null) file = UserNamespaceFile.create(mapping);
+            return file;
+        }
+
+        @Override
+        public void close() {
+            if (file != null) file.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.sysbox.mgr.idrange;
+
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AllocationStoreTest {
+    private static final SubidEntry POOL = new SubidEntry("sysbox", 196608, 65536L * 8);
+
+    @TempDir
+    Path dataRoot;
+
+    private static RangeAllocator allocator() {
+        return new RangeAllocator(POOL, Path.of("/etc/subuid"), POOL, 65536);
+    }
+
+    private static AllocationRecord record(String id, ContainerMapping m, AllocationRecord.Watch watch) {
+        return new AllocationRecord(id, AllocationRecord.Origin.ALLOCATED, m.uid(), m.gid(), null, "/x/" + id,
+                List.of(new AllocationRecord.ShiftedMount(3, "/data/shifted/" + id + "/mounts/3")), watch);
+    }
+
+    @Test
+    void aNewInstanceSeesEveryRecordAndNeverHandsOutTheirRanges() throws Exception {
+        Path dir = dataRoot.resolve("idranges");
+        RangeAllocator first = allocator();
+        AllocationStore store = new AllocationStore(dir);
+        ContainerMapping a = first.allocate(Optional.empty());
+        ContainerMapping b = first.allocate(Optional.empty());
+        store.save(record("a", a, new AllocationRecord.Watch(42, 12345, "/run/runc/a", "/run/sysbox-runc/sysbox/a")));
+        store.save(record("b", b, null));
+
+        // What a restarted manager does: a fresh store and allocator fed from disk.
+        AllocationStore reopened = new AllocationStore(dir);
+        List<AllocationRecord> loaded = reopened.loadAll();
+        assertEquals(2, loaded.size());
+        AllocationRecord loadedA = loaded.stream().filter(r -> r.id().equals("a")).findFirst().orElseThrow();
+        assertEquals(record("a", a, new AllocationRecord.Watch(42, 12345, "/run/runc/a", "/run/sysbox-runc/sysbox/a")), loadedA);
+        RangeAllocator second = allocator();
+        loaded.forEach(r -> second.reserve(r.mapping()));
+        ContainerMapping c = second.allocate(Optional.empty());
+        assertNotEquals(a, c);
+        assertNotEquals(b, c);
+        assertEquals(196608 + 2 * 65536, c.uid().hostId());
+    }
+
+    @Test
+    void deleteRemovesTheRecord() throws Exception {
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        ContainerMapping m = allocator().allocate(Optional.empty());
+        store.save(record("gone", m, null));
+        store.delete("gone");
+        store.delete("gone");
+        assertTrue(store.loadAll().isEmpty());
+        assertFalse(Files.exists(store.dir().resolve("gone.json")));
+    }
+
+    @Test
+    void anInterruptedWriteLeavesThePreviousRecordInForce() throws Exception {
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        ContainerMapping m = allocator().allocate(Optional.empty());
+        store.save(record("c", m, null));
+        Files.writeString(store.dir().resolve("c.json.tmp"), "{\"id\":\"c\",\"uid\":{\"hos");
+        List<AllocationRecord> loaded = store.loadAll();
+        assertEquals(List.of(record("c", m, null)), loaded);
+        assertFalse(Files.exists(store.dir().resolve("c.json.tmp")), "stale temp file removed");
+    }
+
+    @Test
+    void anUnreadableRecordStopsTheLoadWithAMessageNamingIt() throws Exception {
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        Files.writeString(store.dir().resolve("bad.json"), "not json");
+        IOException e = assertThrows(IOException.class, store::loadAll);
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("delete the file"), e.getMessage());
+    }
+
+    @Test
+    void theStoreDirectoryIsPrivate() throws Exception {
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        assertEquals("rwx------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(store.dir())));
+    }
+}

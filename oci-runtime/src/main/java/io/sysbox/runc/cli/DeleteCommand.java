@@ -1,0 +1,65 @@
+package io.sysbox.runc.cli;
+
+import io.sysbox.runc.container.PrivateDir;
+import io.sysbox.runc.manager.ManagerClient;
+import io.sysbox.runc.state.ContainerRecord;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** delete: the engine removes the container, then the manager releases what it made for it. */
+public final class DeleteCommand implements Command {
+    static final FlagSet FLAGS = new FlagSet("delete").bool("force", "f");
+
+    @Override
+    public String name() {
+        return "delete";
+    }
+
+    @Override
+    public String summary() {
+        return "delete any resources held by the container";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: sysbox-runc delete [command options] <container-id>
+
+                Deletes a stopped container and releases everything made for it: its id range, its
+                ID-shifted mounts, its directories and its cgroup.
+
+                Options:
+                   --force, -f  forcibly delete the container if it is still running (uses SIGKILL)
+                """;
+    }
+
+    @Override
+    public int run(Invocation invocation, List<String> args) throws Exception {
+        FlagSet.Parsed p = parse(FLAGS, args, 1);
+        String id = p.positional().getFirst();
+        GlobalOptions options = invocation.options();
+        Path dir = options.containerDir(id);
+        Optional<ContainerRecord> record = ContainerRecord.read(dir);
+        List<String> engineArgs = new ArrayList<>();
+        if (p.bool("force")) engineArgs.add("--force");
+        engineArgs.add(id);
+        int status = 0;
+        boolean engineKnowsIt = Files.exists(options.engineRoot().resolve(id));
+        if (engineKnowsIt || record.isEmpty()) {
+            status = invocation.engine().run("delete", engineArgs);
+        }
+        if (Files.exists(options.engineRoot().resolve(id))) {
+            return status == 0 ? 1 : status; // still there (running without --force): keep its state
+        }
+        if (record.isPresent()) {
+            if (record.get().managed()) new ManagerClient(options.runDir()).release(id);
+            PrivateDir.remove(dir);
+            return 0;
+        }
+        return status;
+    }
+}

@@ -1,0 +1,68 @@
+package io.sysbox.runc.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Flags that come before the command, as runc takes them, plus sysbox-runc's own. */
+public record GlobalOptions(
+        Path root,
+        String log,
+        String logFormat,
+        boolean debug,
+        boolean systemdCgroup,
+        String lowLevelRuntime,
+        boolean noSysboxMgr,
+        boolean noSysboxFs,
+        Path runDir,
+        List<String> passThrough,
+        boolean help,
+        boolean version) {
+
+    public static final Path DEFAULT_ROOT = Path.of("/run/sysbox-runc");
+    public static final Path DEFAULT_RUN_DIR = Path.of("/run/sysbox");
+
+    static final FlagSet FLAGS = new FlagSet("sysbox-runc")
+            .value("root").value("log").value("log-format").bool("debug").bool("systemd-cgroup")
+            .value("low-level-runtime").bool("no-sysbox-mgr").bool("no-sysbox-fs").value("run-dir")
+            .value("criu").value("rootless").bool("version", "v");
+
+    /** Parses the global flags; the returned list is the command and its arguments. */
+    public static Parsed parse(List<String> argv, Map<String, String> env) throws UsageException {
+        FlagSet.Parsed p = FLAGS.parse(argv);
+        String format = p.value("log-format", "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new UsageException(null, "invalid --log-format \"" + format + "\": use text or json");
+        }
+        List<String> passThrough = new ArrayList<>();
+        if (p.has("rootless")) passThrough.add("--rootless=" + p.value("rootless", "auto"));
+        String runDir = p.value("run-dir", env.getOrDefault("SYSBOX_RUN_DIR", DEFAULT_RUN_DIR.toString()));
+        GlobalOptions options = new GlobalOptions(
+                Path.of(p.value("root", DEFAULT_ROOT.toString())).toAbsolutePath(),
+                p.value("log", null),
+                format,
+                p.bool("debug"),
+                p.bool("systemd-cgroup"),
+                p.value("low-level-runtime", env.getOrDefault("SYSBOX_LOW_LEVEL_RUNTIME", "runc")),
+                p.bool("no-sysbox-mgr"),
+                p.bool("no-sysbox-fs"),
+                Path.of(runDir).toAbsolutePath(),
+                List.copyOf(passThrough),
+                p.bool("help"),
+                p.bool("version"));
+        return new Parsed(options, p.positional());
+    }
+
+    public record Parsed(GlobalOptions options, List<String> rest) {}
+
+    /** Where the low-level runtime keeps its state: a child of ours, so it lists only containers. */
+    public Path engineRoot() {
+        return root.resolve("runc");
+    }
+
+    /** sysbox-runc's private directory for one container (converted bundle, knobs). */
+    public Path containerDir(String id) {
+        return root.resolve("sysbox").resolve(id);
+    }
+}

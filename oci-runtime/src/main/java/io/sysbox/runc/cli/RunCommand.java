@@ -1,0 +1,57 @@
+package io.sysbox.runc.cli;
+
+import io.sysbox.runc.container.ContainerSetup;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * run: prepare, then become `runc run`. The engine then owns the terminal, forwards signals and
+ * exits with the container process's status; the manager releases the container's state once
+ * that process is gone (it watches our pid, which is the engine's after execve).
+ */
+public final class RunCommand implements Command {
+    static final FlagSet FLAGS = new FlagSet("run")
+            .value("bundle", "b").value("console-socket").value("pid-file")
+            .bool("no-pivot").bool("no-new-keyring").value("preserve-fds").bool("detach", "d").bool("keep");
+
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String summary() {
+        return "create and run a system container";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: sysbox-runc run [command options] <container-id>
+
+                Creates and starts a system container from the bundle. In the foreground it exits with
+                the container process's exit status and removes the container when it ends.
+
+                Options:
+                   --bundle value, -b value  path to the bundle directory (default: the current directory)
+                   --console-socket value    AF_UNIX socket that receives the master end of the console pty
+                   --detach, -d              detach from the container's process
+                   --keep                    keep the container's state after it exits (foreground only)
+                   --pid-file value          file to write the container's init pid to
+                   --no-pivot                do not use pivot_root to jail the process in its rootfs
+                   --no-new-keyring          do not create a new session keyring
+                   --preserve-fds value      number of extra fds to pass to the container (default: 0)
+                """;
+    }
+
+    @Override
+    public int run(Invocation invocation, List<String> args) throws Exception {
+        FlagSet.Parsed p = parse(FLAGS, args, 1);
+        String id = p.positional().getFirst();
+        Path privateBundle = new ContainerSetup(invocation.options(), invocation.log())
+                .prepare(id, Path.of(p.value("bundle", ".")).toAbsolutePath());
+        invocation.engine().become("run", CreateCommand.engineArgs(p, privateBundle, id, List.of("detach", "keep")));
+        return 1;
+    }
+}

@@ -1,0 +1,192 @@
+package io.sysbox.runc.container;
+
+import io.sysbox.common.oci.IdMapping;
+import io.sysbox.common.oci.InvalidSpecException;
+import io.sysbox.common.oci.Mount;
+import io.sysbox.common.oci.Namespace;
+import io.sysbox.common.oci.Spec;
+import io.sysbox.common.proto.BindMount;
+import io.sysbox.common.proto.ConfigResponse;
+import io.sysbox.common.proto.PrepareRequest;
+import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.common.proto.PreparedMount;
+import io.sysbox.runc.cgroup.CgroupDelegation;
+import io.sysbox.runc.cli.CliLog;
+import io.sysbox.runc.cli.GlobalOptions;
+import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.runc.manager.ManagerClient;
+import io.sysbox.runc.manager.UnmanagedResources;
+import io.sysbox.runc.spec.ConversionInputs;
+import io.sysbox.runc.spec.HostNamespaces;
+import io.sysbox.runc.spec.RuntimeCapabilities;
+import io.sysbox.runc.spec.SpecConverter;
+import io.sysbox.runc.spec.SpecValidator;
+import io.sysbox.runc.spec.SysboxKnobs;
+import io.sysbox.runc.state.ContainerRecord;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the caller's bundle into a system container's bundle for the low-level runtime:
+ * validate, let the manager allocate ids and shift the rootfs and mounts, convert the spec,
+ * delegate the cgroup. Whatever it made is undone if a later step fails.
+ */
+public final class ContainerSetup {
+    private static final Pattern PROC_NS = Pattern.compile("/proc/(\\d+)/ns/net");
+
+    private final GlobalOptions options;
+    private final CliLog log;
+
+    public ContainerSetup(GlobalOptions options, CliLog log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    /** Returns the private bundle directory to hand to the engine. */
+    public Path prepare(String id, Path bundle) throws IOException, InvalidSpecException {
+        ContainerId.check(id);
+        if (Files.exists(options.engineRoot().resolve(id))) {
+            throw new InvalidSpecException("container with id \"" + id + "\" already exists");
+        }
+        Spec spec = Spec.read(bundle.resolve("config.json"));
+        SysboxKnobs knobs = SysboxKnobs.parse(spec);
+        SpecValidator.validate(spec, HostNamespaces.ofThisProcess());
+        Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new InvalidSpecException("rootfs " + rootfs + " (root.path of " + bundle.resolve("config.json")
+                    + ") does not exist or is not a directory");
+        }
+        Path dir = options.containerDir(id);
+        ContainerResources manager = options.noSysboxMgr()
+                ? new UnmanagedResources() : new ManagerClient(options.runDir());
+        removeStale(id, dir, manager);
+
+        Optional<String> ownerPid = joinedNetworkOwner(spec);
+        PrepareRequest request = request(id, spec, knobs, rootfs, bundle, ownerPid, dir);
+        PrepareResponse prepared = manager.prepare(request);
+        log.debug("manager prepared " + id + ": uid " + prepared.getUidMapping().getHostId()
+                + " rootfs " + prepared.getRootfs());
+        List<Path> createdCgroups = List.of();
+        try {
+            ConfigResponse defaults = prepared.getConfig();
+            boolean honorCaps = knobs.honorCaps().orElse(defaults.getHonorCaps());
+            boolean syscontMode = knobs.syscontMode().orElse(defaults.getSyscontMode());
+            Map<Integer, String> sources = new HashMap<>();
+            for (PreparedMount m : prepared.getMountsList()) {
+                if (!m.getSource().isEmpty()) sources.put(m.getIndex(), m.getSource());
+            }
+            String cgroupsPath = spec.linux().path("cgroupsPath").asText("");
+            if (cgroupsPath.isEmpty()) cgroupsPath = id; // runc's own default, made explicit
+            IdMapping uid = mapping(prepared.getUidMapping());
+            IdMapping gid = mapping(prepared.getGidMapping());
+            SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
+                    RuntimeCapabilities.ofThisProcess(), honorCaps, syscontMode, cgroupsPath,
+                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules()));
+            Files.createDirectories(dir);
+            spec.write(dir.resolve("config.json"));
+            new ContainerRecord(bundle.toString(), honorCaps, syscontMode, manager.managed(), knobs.toJson()).write(dir);
+            if (!options.systemdCgroup()) {
+                createdCgroups = CgroupDelegation.ofThisProcess()
+                        .delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
+            }
+            return dir;
+        } catch (IOException | RuntimeException e) {
+            CgroupDelegation.removeCreated(createdCgroups);
+            undo(id, dir, manager);
+            throw e;
+        }
+    }
+
+    private PrepareRequest request(String id, Spec spec, SysboxKnobs knobs, Path rootfs, Path bundle,
+                                   Optional<String> ownerPid, Path dir) throws IOException {
+        PrepareRequest.Builder b = PrepareRequest.newBuilder()
+                .setId(id)
+                .setRootfs(rootfs.toString())
+                .setWatchPid((int) ProcessHandle.current().pid())
+                .setRuntimeStateDir(options.engineRoot().resolve(id).toString())
+                .setRuntimePrivateDir(dir.toString())
+                .addAllSkipUidShift(knobs.skipUidShift());
+        List<IdMapping> uids = spec.uidMappings();
+        List<IdMapping> gids = spec.gidMappings();
+        if (ownerPid.isPresent()) {
+            // --net=container:X and pod members share the owner's user namespace and mapping.
+            uids = readMap(Path.of("/proc", ownerPid.get(), "uid_map"));
+            gids = readMap(Path.of("/proc", ownerPid.get(), "gid_map"));
+        }
+        uids.forEach(m -> b.addUidMappings(proto(m)));
+        gids.forEach(m -> b.addGidMappings(proto(m)));
+        List<Mount> mounts = spec.mountList();
+        for (int i = 0; i < mounts.size(); i++) {
+            Mount m = mounts.get(i);
+            if (!m.isBind() || m.destination().startsWith("/sys/fs/cgroup")) continue;
+            Path source = bundle.resolve(m.source()).normalize();
+            b.addBindMounts(BindMount.newBuilder().setIndex(i).setSource(source.toString())
+                    .setDestination(m.destination()).addAllOptions(m.options()));
+        }
+        return b.build();
+    }
+
+    /** The pid whose network namespace the spec joins (another container's), if any. */
+    private static Optional<String> joinedNetworkOwner(Spec spec) {
+        for (Namespace ns : spec.namespaces()) {
+            if (ns.type().equals("network") && ns.joinsExisting()) {
+                Matcher m = PROC_NS.matcher(ns.path());
+                if (m.matches()) return Optional.of(m.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<IdMapping> readMap(Path file) throws IOException {
+        return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty())
+                .map(l -> l.split("\\s+"))
+                .map(f -> new IdMapping(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])))
+                .toList();
+    }
+
+    private static Optional<String> libModules() {
+        try {
+            // Files.readString reads procfs sysctl files short (they report size 0).
+            String release = Files.readAllLines(Path.of("/proc/sys/kernel/osrelease")).getFirst().trim();
+            Path dir = Path.of("/lib/modules", release);
+            return Files.isDirectory(dir) ? Optional.of(dir.toString()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A private dir without engine state is what a failed earlier attempt left. */
+    private void removeStale(String id, Path dir, ContainerResources manager) throws IOException {
+        if (Files.exists(dir)) {
+            log.debug("removing stale state of " + id + " left by a failed create");
+            undo(id, dir, manager);
+        }
+    }
+
+    private void undo(String id, Path dir, ContainerResources manager) {
+        try {
+            manager.release(id);
+        } catch (IOException e) {
+            log.error("releasing " + id + " after a failed create: " + e.getMessage());
+        }
+        PrivateDir.remove(dir);
+    }
+
+    private static io.sysbox.common.proto.IdMapping proto(IdMapping m) {
+        return io.sysbox.common.proto.IdMapping.newBuilder().setContainerId((int) m.containerId())
+                .setHostId((int) m.hostId()).setSize((int) m.size()).build();
+    }
+
+    private static IdMapping mapping(io.sysbox.common.proto.IdMapping m) {
+        return new IdMapping(Integer.toUnsignedLong(m.getContainerId()), Integer.toUnsignedLong(m.getHostId()),
+                Integer.toUnsignedLong(m.getSize()));
+    }
+}

@@ -1,0 +1,91 @@
+package io.sysbox.runc.engine;
+
+import io.sysbox.common.sys.Exec;
+import io.sysbox.runc.cli.GlobalOptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The proven low-level runtime (runc by default, crun selectable) that does clone, pivot_root,
+ * cgroups and exec. sysbox-runc prepares, then either replaces itself with the engine (when the
+ * caller needs the engine's pid, signals, terminal and exit status) or runs it as a child (when
+ * sysbox-runc must act after it: delete, state).
+ */
+public record LowLevelRuntime(Path binary, List<String> globalArgs) {
+
+    public static LowLevelRuntime from(GlobalOptions options) throws IOException {
+        Path binary = resolve(options.lowLevelRuntime());
+        List<String> global = new ArrayList<>();
+        global.add("--root");
+        global.add(options.engineRoot().toString());
+        if (options.log() != null) {
+            global.add("--log");
+            global.add(options.log());
+            global.add("--log-format");
+            global.add(options.logFormat());
+        }
+        if (options.debug()) global.add("--debug");
+        if (options.systemdCgroup()) global.add("--systemd-cgroup");
+        global.addAll(options.passThrough());
+        return new LowLevelRuntime(binary, List.copyOf(global));
+    }
+
+    /** An absolute path, or a name looked up in PATH like a shell would. */
+    static Path resolve(String name) throws IOException {
+        if (name.contains("/")) {
+            Path p = Path.of(name).toAbsolutePath();
+            if (Files.isExecutable(p)) return p;
+            throw new IOException("low-level runtime " + p + " is not an executable file (--low-level-runtime)");
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) return p;
+        }
+        throw new IOException("low-level runtime \"" + name + "\" not found in PATH; install runc "
+                + "(apt-get install runc) or pass --low-level-runtime /path/to/runc");
+    }
+
+    public List<String> argv(String command, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(binary.toString());
+        argv.addAll(globalArgs);
+        argv.add(command);
+        argv.addAll(args);
+        return argv;
+    }
+
+    /**
+     * Becomes the engine: never returns unless execve fails. While an AOT cache is being
+     * recorded (SYSBOX_AOT_TRAIN, see deploy/host/aot-train.sh) the engine runs as a child
+     * instead, because the JVM writes the cache only when it exits normally.
+     */
+    public void become(String command, List<String> args) throws IOException, InterruptedException {
+        if (System.getenv("SYSBOX_AOT_TRAIN") != null) {
+            System.exit(run(command, args));
+        }
+        Exec.execve(binary.toString(), argv(command, args), System.getenv());
+    }
+
+    /** Runs the engine as a child with our stdio; returns its exit status. */
+    public int run(String command, List<String> args) throws IOException, InterruptedException {
+        return new ProcessBuilder(argv(command, args)).inheritIO().start().waitFor();
+    }
+
+    /** Runs the engine as a child, capturing stdout (stderr goes to ours). */
+    public Captured capture(String command, List<String> args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv(command, args))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        byte[] out = p.getInputStream().readAllBytes();
+        return new Captured(p.waitFor(), out);
+    }
+
+    public record Captured(int exitCode, byte[] stdout) {}
+}

@@ -1,0 +1,16 @@
+package io.sysbox.runc.manager;
+
+import io.sysbox.common.proto.PrepareRequest;
+import io.sysbox.common.proto.PrepareResponse;
+
+import java.io.IOException;
+
+/** Who allocates a container's ids and shifts its files: sysbox-mgr, or nobody (--no-sysbox-mgr). */
+public sealed interface ContainerResources permits ManagerClient, UnmanagedResources {
+    PrepareResponse prepare(PrepareRequest request) throws IOException;
+
+    void release(String id) throws IOException;
+
+    /** Whether delete must call release (recorded at create). */
+    boolean managed();
+}

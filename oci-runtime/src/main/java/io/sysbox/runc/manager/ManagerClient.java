@@ -1,0 +1,59 @@
+package io.sysbox.runc.manager;
+
+import io.sysbox.common.channel.FramedClient;
+import io.sysbox.common.channel.ManagerMethod;
+import io.sysbox.common.proto.PrepareRequest;
+import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.common.proto.ReleaseRequest;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** sysbox-runc's side of the manager: the framed channel (see FramedClient for why not gRPC). */
+public final class ManagerClient implements ContainerResources {
+    public static final String SOCKET_NAME = "sysmgr-cli.sock";
+
+    private final FramedClient client;
+    private final Path runDir;
+
+    public ManagerClient(Path runDir) {
+        this.runDir = runDir;
+        this.client = new FramedClient(runDir.resolve(SOCKET_NAME));
+    }
+
+    @Override
+    public PrepareResponse prepare(PrepareRequest request) throws IOException {
+        return PrepareResponse.parseFrom(call(ManagerMethod.PREPARE, request.toByteArray()));
+    }
+
+    @Override
+    public void release(String id) throws IOException {
+        call(ManagerMethod.RELEASE, ReleaseRequest.newBuilder().setId(id).build().toByteArray());
+    }
+
+    @Override
+    public boolean managed() {
+        return true;
+    }
+
+    private byte[] call(ManagerMethod method, byte[] request) throws IOException {
+        try {
+            return client.call(method.code(), request);
+        } catch (FramedClient.RemoteException e) {
+            throw new IOException("sysbox-mgr: " + e.getMessage());
+        } catch (SocketException | java.nio.file.NoSuchFileException e) {
+            throw notRunning();
+        } catch (IOException e) {
+            if (!Files.exists(client.socket())) throw notRunning();
+            throw e;
+        }
+    }
+
+    private IOException notRunning() {
+        return new IOException("sysbox-mgr is not running (no manager listening on " + client.socket()
+                + "): start it with `sysboxd` (or `systemctl start sysboxd`)"
+                + (runDir.toString().equals("/run/sysbox") ? "" : ", with --run-dir " + runDir));
+    }
+}

@@ -1,0 +1,34 @@
+package io.sysbox.runc.spec;
+
+import io.sysbox.common.oci.IdMapping;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the conversion needs besides the spec, gathered by the CLI from the manager's Prepare answer
+ * and from this host.
+ *
+ * @param uidMapping        the container's uid range (allocated, honoured from the spec, or its pod owner's)
+ * @param gidMapping        the container's gid range
+ * @param rootfs            absolute path of the idmapped rootfs prepared by the manager
+ * @param mountSources      index in the spec's mounts array → replacement source (idmapped clone)
+ * @param capabilities      what the runtime holds (see {@link RuntimeCapabilities})
+ * @param honorCaps         effective value: SYSBOX_HONOR_CAPS if set, else the manager's default
+ * @param syscontMode       effective value: SYSBOX_SYSCONT_MODE if set, else the manager's default
+ * @param cgroupsPath       the container's cgroup, as the low-level runtime expects it
+ * @param userNamespacePath the user namespace to join (pod or --net=container:X owner), empty for a new one
+ * @param libModulesDir     /lib/modules/$(uname -r) when it exists on the host
+ */
+public record ConversionInputs(IdMapping uidMapping, IdMapping gidMapping, String rootfs,
+                               Map<Integer, String> mountSources, RuntimeCapabilities capabilities,
+                               boolean honorCaps, boolean syscontMode, String cgroupsPath,
+                               Optional<String> userNamespacePath, Optional<String> libModulesDir) {
+
+    public ConversionInputs {
+        mountSources = Map.copyOf(mountSources);
+        if (!rootfs.startsWith("/")) {
+            throw new IllegalArgumentException("rootfs must be an absolute path, got " + rootfs);
+        }
+    }
+}

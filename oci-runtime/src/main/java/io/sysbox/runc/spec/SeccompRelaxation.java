@@ -1,0 +1,46 @@
+package io.sysbox.runc.spec;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sysbox.common.oci.Spec;
+
+import java.util.List;
+
+/**
+ * Relaxes the engine's seccomp profile (linux.seccomp) so that what a system container's root does
+ * routinely (mounts, namespaces, pivot_root for inner containers, hostnames, keyrings for systemd)
+ * is allowed. The user namespace, not seccomp, is what confines these calls to the container.
+ */
+final class SeccompRelaxation {
+
+    static final List<String> ALLOWED = List.of(
+            "mount", "umount2", "pivot_root", "unshare", "setns", "sethostname", "keyctl", "add_key", "request_key");
+
+    private static final String ALLOW = "SCMP_ACT_ALLOW";
+
+    private SeccompRelaxation() {
+    }
+
+    static void apply(ObjectNode seccomp) {
+        if (seccomp.get("syscalls") instanceof ArrayNode rules) {
+            // Drop the names from every rule, whatever its action or arguments, so no rule can
+            // deny or restrict them once the unconditional allow is added.
+            for (int i = rules.size() - 1; i >= 0; i--) {
+                if (!(rules.get(i) instanceof ObjectNode rule) || !(rule.get("names") instanceof ArrayNode names)) {
+                    continue;
+                }
+                int before = names.size();
+                for (int j = names.size() - 1; j >= 0; j--) {
+                    if (ALLOWED.contains(names.get(j).asText())) names.remove(j);
+                }
+                if (names.isEmpty() && before > 0) rules.remove(i);
+            }
+        }
+        // A rule whose action equals the default action is rejected or skipped by libseccomp, and
+        // an allow-by-default profile already lets these calls through once no rule names them.
+        if (ALLOW.equals(seccomp.path("defaultAction").asText())) return;
+        ObjectNode rule = Spec.arrayIn(seccomp, "syscalls").addObject();
+        ALLOWED.forEach(rule.putArray("names")::add);
+        rule.put("action", ALLOW);
+    }
+}
