@@ -10,7 +10,7 @@ if [ ! -x dist/bin/sysbox-runc ] || [ ! -x dist/bin/sysbox-mgr ]; then
     echo "startup.sh: dist/ is not built; run: ./mvnw -B package -DskipTests" >&2
     exit 1
 fi
-classpath_file=conformance/target/bench-classpath.txt
+classpath_file="$repo/conformance/target/bench-classpath.txt"
 ./mvnw -q -B -pl conformance compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.dist="$repo/dist" \
     -cp "conformance/target/classes:$(cat "$classpath_file")" \

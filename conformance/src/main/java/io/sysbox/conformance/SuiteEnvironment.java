@@ -44,15 +44,20 @@ public final class SuiteEnvironment implements AutoCloseable {
     public static SuiteEnvironment start(String name) throws IOException {
         Prerequisites.requireAll();
         Dist dist = Dist.fromSystemProperty();
-        // createTempDirectory makes it 0700: a bind source below it is reachable only by root.
         Path work = Files.createTempDirectory("sysbox-" + name + "-");
         try {
+            // Searchable but not listable, like /var/lib: a container's root (an unprivileged host
+            // uid) must traverse it to reach the rootfs runc mounts from inside the user namespace.
+            Files.setAttribute(work, "unix:mode", 0711);
             Path scratch = Files.createDirectories(work.resolve("scratch"));
             CommandRunner runner = new CommandRunner(scratch, COMMAND_TIMEOUT);
+            Path runtimeRoot = Files.createDirectories(work.resolve("runtime-root"));
+            CgroupScope cgroups = CgroupScope.random();
+            // Started last, so nothing after it can fail and leave it running.
             ManagerProcess manager = ManagerProcess.start(dist.sysboxMgr(), ManagerDirs.under(work));
-            SysboxRunc runc = new SysboxRunc(dist.sysboxRunc(), Files.createDirectories(work.resolve("runtime-root")),
-                    manager.dirs().runDir(), work.resolve("sysbox-runc.log"), runner);
-            return new SuiteEnvironment(dist, work, runner, manager, runc, CgroupScope.random());
+            SysboxRunc runc = new SysboxRunc(dist.sysboxRunc(), runtimeRoot, manager.dirs().runDir(),
+                    work.resolve("sysbox-runc.log"), runner);
+            return new SuiteEnvironment(dist, work, runner, manager, runc, cgroups);
         } catch (IOException | RuntimeException e) {
             TreeRemoval.remove(work);
             throw e;
@@ -104,6 +109,13 @@ public final class SuiteEnvironment implements AutoCloseable {
     /** A directory of the suite's temp tree (for bind sources, sockets, pid files). */
     public Path directory(String name) throws IOException {
         return Files.createDirectories(work.resolve(name));
+    }
+
+    /** A directory only root can reach: below a 0700 directory of the suite's temp tree. */
+    public Path rootOnlyDirectory(String name) throws IOException {
+        Path guard = Files.createDirectories(work.resolve("root-only"));
+        Files.setAttribute(guard, "unix:mode", 0700);
+        return Files.createDirectories(guard.resolve(name));
     }
 
     /**

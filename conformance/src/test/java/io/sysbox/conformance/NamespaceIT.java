@@ -40,12 +40,12 @@ class NamespaceIT extends SuiteLifecycle {
     @ParameterizedTest
     @ValueSource(strings = {"network", "pid", "ipc", "uts", "mount"})
     void aSpecWithoutAPrivateNamespaceIsRefusedNamingIt(String type) throws IOException {
-        String id = env.newContainerId("no-" + type);
+        String id = env.newContainerId("ns-dropped");
         BusyboxBundle bundle = env.bundle(id).withoutNamespace(type).write();
         Path pidFile = env.directory("pids").resolve(id + ".pid");
         CommandResult create = containers.runc().run("create", "--bundle", bundle.dir().toString(),
                 "--pid-file", pidFile.toString(), id);
-        Containers.assertRefused(create, type);
+        containers.assertRefused(create, type);
         assertFalse(Files.exists(pidFile), "a refused create wrote a pid file");
         assertNotEquals(0, containers.runc().run("state", id).exitCode(), "a refused container has state");
         assertEquals(List.of(), env.leakCheck().leaks(), "a refused create left something behind");

@@ -15,7 +15,7 @@ class RootfsOwnershipIT extends SuiteLifecycle {
 
     @Test
     void rootfsIsRootOwnedAndWritableSetuidSurvivesAndBindMountsKeepHostOwnership() throws IOException {
-        Path hostDir = env.directory("bind-source");  // root:root, below the suite's 0700 work dir
+        Path hostDir = env.rootOnlyDirectory("bind-source");  // root:root, reachable only by root
         Files.setAttribute(hostDir, "unix:mode", 0755);
         Path hostFile = Files.writeString(hostDir.resolve("owned-by-1000"), "x");
         Files.setAttribute(hostFile, "unix:uid", HOST_FILE_UID);
