@@ -40,8 +40,12 @@ rm -rf "$dest.old"
 [ -d "$dest" ] && mv "$dest" "$dest.old"
 mv "$dest.new" "$dest"
 rm -rf "$dest.old"
+# Small scripts rather than symlinks: the launchers find their lib/ from $0 without forking readlink.
 for b in "$dest"/bin/*; do
-    ln -sfn "../lib/sysbox/bin/$(basename "$b")" "$prefix/sbin/$(basename "$b")"
+    name=$(basename "$b")
+    rm -f "$prefix/sbin/$name"
+    printf '#!/bin/sh\nexec %s "$@"\n' "$dest/bin/$name" > "$prefix/sbin/$name"
+    chmod 755 "$prefix/sbin/$name"
 done
 
 # Units: the daemons' files live in sysboxd.service.wants (that is where the user's guide edits

@@ -7,6 +7,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(new SysboxRunc(System.out, System.err).run(args, System.getenv()));
+        int status = new SysboxRunc(System.out, System.err).run(args, System.getenv());
+        System.out.flush();
+        System.err.flush();
+        // halt, not exit: the CLI has no shutdown hooks to run (log4j flushes every line), and
+        // System.exit would first set up the JDK's Runtime.exit event logging.
+        Runtime.getRuntime().halt(status);
     }
 }

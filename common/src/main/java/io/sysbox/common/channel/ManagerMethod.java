@@ -2,7 +2,7 @@ package io.sysbox.common.channel;
 
 /** The manager's methods on the framed channel: one byte each, same messages as the gRPC service. */
 public enum ManagerMethod {
-    PREPARE, RELEASE, LIST, CONFIG;
+    PREPARE, RELEASE, LIST, CONFIG, CREATE;
 
     public byte code() {
         return (byte) (ordinal() + 1);

@@ -17,13 +17,20 @@ import static io.sysbox.common.sys.Native.PTR;
  * (a shim, a shell) waits for, and no JVM stays behind to babysit it.
  */
 public final class Exec {
-    private static final int SIG_SETMASK = 2;
-    private static final MethodHandle EXECVE = Native.errnoFunction("execve",
-            FunctionDescriptor.of(INT, PTR, PTR, PTR));
-    private static final MethodHandle SIGPROCMASK = Native.function("pthread_sigmask",
-            FunctionDescriptor.of(INT, INT, PTR, PTR));
+    // No errno capture on the call itself: each distinct downcall shape costs a short-lived
+    // CLI milliseconds to link, and errno matters only when execve returns.
+    private static final MethodHandle EXECVE = Native.function("execve", FunctionDescriptor.of(INT, PTR, PTR, PTR));
+
+    private static final class ErrnoLocation {
+        static final MethodHandle HANDLE = Native.function("__errno_location", FunctionDescriptor.of(PTR));
+    }
 
     private Exec() {}
+
+    /** Links execve without calling it (AOT cache training). */
+    public static void link() {
+        if (EXECVE.type().parameterCount() != 3) throw new IllegalStateException("execve is linked wrong");
+    }
 
     /** Never returns on success. */
     public static void execve(String path, List<String> argv, Map<String, String> env) throws ErrnoException {
@@ -37,13 +44,12 @@ public final class Exec {
         for (var e : env.entrySet()) {
             envp.setAtIndex(ValueLayout.ADDRESS, i++, arena.allocateFrom(e.getKey() + "=" + e.getValue()));
         }
+        // A blocked signal mask survives execve: callers run the JVM with -Xrs so that the Java
+        // threads do not block SIGQUIT (see the sysbox-runc launcher).
         try {
-            // The JVM blocks some signals in Java threads; a blocked mask survives execve.
-            MemorySegment empty = arena.allocate(128);
-            int ignored = (int) SIGPROCMASK.invokeExact(SIG_SETMASK, empty, MemorySegment.NULL);
-            MemorySegment err = arena.allocate(Native.CAPTURE_LAYOUT);
-            int rc = (int) EXECVE.invokeExact(err, arena.allocateFrom(path), args, envp);
-            throw new ErrnoException("execve", path, Native.errno(err));
+            int rc = (int) EXECVE.invokeExact(arena.allocateFrom(path), args, envp);
+            MemorySegment errno = ((MemorySegment) ErrnoLocation.HANDLE.invokeExact()).reinterpret(4);
+            throw new ErrnoException("execve", path, errno.get(INT, 0));
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

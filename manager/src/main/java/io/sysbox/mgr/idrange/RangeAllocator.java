@@ -65,10 +65,22 @@ public final class RangeAllocator {
                     + " ids in use in " + uidPool.line() + " of " + uidFile
                     + "; enlarge the pool with --subid-pool-size or remove containers");
         }
-        ContainerMapping mapping = new ContainerMapping(new IdRange(uidPool.start() + slot * rangeSize, rangeSize),
-                new IdRange(gidPool.start() + slot * rangeSize, rangeSize));
+        ContainerMapping mapping = mappingOf(slot);
         reserveLocked(mapping);
         return mapping;
+    }
+
+    private ContainerMapping mappingOf(int slot) {
+        return new ContainerMapping(new IdRange(uidPool.start() + slot * rangeSize, rangeSize),
+                new IdRange(gidPool.start() + slot * rangeSize, rangeSize));
+    }
+
+    /** The mapping the next allocate() without a preference would hand out, if any is free. */
+    public synchronized java.util.Optional<ContainerMapping> peekNext() {
+        for (int i = 0; i < capacity; i++) {
+            if (slotUse[i] == 0) return java.util.Optional.of(mappingOf(i));
+        }
+        return java.util.Optional.empty();
     }
 
     /** Marks a mapping as in use (one more reference): a restored, shared or honoured mapping. */

@@ -3,6 +3,7 @@ package io.sysbox.mgr.service;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.sysbox.common.channel.FramedServer;
 import io.sysbox.common.channel.ManagerMethod;
+import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.ReleaseRequest;
 import org.apache.logging.log4j.Logger;
@@ -10,10 +11,12 @@ import org.apache.logging.log4j.Logger;
 /** The framed-channel face of {@link ManagerService}, for the short-lived sysbox-runc. */
 public final class FramedManagerEndpoint implements FramedServer.Handler {
     private final ManagerService service;
+    private final ContainerCreation creation;
     private final Logger log;
 
     public FramedManagerEndpoint(ManagerService service, Logger log) {
         this.service = service;
+        this.creation = new ContainerCreation(service, log);
         this.log = log;
     }
 
@@ -26,6 +29,7 @@ public final class FramedManagerEndpoint implements FramedServer.Handler {
                 case RELEASE -> service.release(ReleaseRequest.parseFrom(request).getId()).toByteArray();
                 case LIST -> service.list().toByteArray();
                 case CONFIG -> service.config().toByteArray();
+                case CREATE -> creation.create(CreateRequest.parseFrom(request)).toByteArray();
             };
         } catch (InvalidProtocolBufferException e) {
             throw new InvalidRequestException("malformed " + which + " request: " + e.getMessage());

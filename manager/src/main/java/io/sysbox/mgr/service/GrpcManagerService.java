@@ -7,6 +7,8 @@ import io.sysbox.common.proto.ConfigResponse;
 import io.sysbox.common.proto.ListRequest;
 import io.sysbox.common.proto.ListResponse;
 import io.sysbox.common.proto.ManagerGrpc;
+import io.sysbox.common.proto.CreateRequest;
+import io.sysbox.common.proto.CreateResponse;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.proto.ReleaseRequest;
@@ -16,16 +18,23 @@ import org.apache.logging.log4j.Logger;
 /** The gRPC face of {@link ManagerService}, for the daemons (sysbox-fs, sysbox-cri). */
 public final class GrpcManagerService extends ManagerGrpc.ManagerImplBase {
     private final ManagerService service;
+    private final ContainerCreation creation;
     private final Logger log;
 
     public GrpcManagerService(ManagerService service, Logger log) {
         this.service = service;
+        this.creation = new ContainerCreation(service, log);
         this.log = log;
     }
 
     @FunctionalInterface
     private interface Call<T> {
         T run() throws ServiceException;
+    }
+
+    @Override
+    public void create(CreateRequest request, StreamObserver<CreateResponse> response) {
+        answer("Create", response, () -> creation.create(request));
     }
 
     @Override

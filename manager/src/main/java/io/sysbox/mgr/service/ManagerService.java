@@ -12,6 +12,7 @@ import io.sysbox.common.sys.ErrnoException;
 import io.sysbox.common.sys.PidFd;
 import io.sysbox.mgr.idmap.IdmapUnsupportedException;
 import io.sysbox.mgr.idmap.IdmappedMount;
+import io.sysbox.mgr.idmap.UserNamespaceCache;
 import io.sysbox.mgr.idmap.UserNamespaceFile;
 import io.sysbox.mgr.idrange.AllocationRecord;
 import io.sysbox.mgr.idrange.AllocationRecord.Origin;
@@ -48,6 +49,7 @@ public final class ManagerService implements AutoCloseable {
     private final BindMountPolicy policy;
     private final ShiftedDirs shifted;
     private final PidWatcher watcher;
+    private final UserNamespaceCache namespacesAhead;
     private final Logger log;
     private final ContainerLocks locks = new ContainerLocks();
     private final ConcurrentHashMap<String, AllocationRecord> states = new ConcurrentHashMap<>();
@@ -65,6 +67,7 @@ public final class ManagerService implements AutoCloseable {
         this.policy = policy;
         this.shifted = new ShiftedDirs(dataRoot.toRealPath());
         this.watcher = new PidWatcher(log);
+        this.namespacesAhead = new UserNamespaceCache(log);
         this.log = log;
     }
 
@@ -129,6 +132,7 @@ public final class ManagerService implements AutoCloseable {
                     watcher.watch(id, pidfd, () -> onWatchedExit(record));
                     pidfd = null;
                 }
+                prepareNextNamespace();
                 return response;
             } finally {
                 if (pidfd != null) pidfd.close();
@@ -159,7 +163,7 @@ public final class ManagerService implements AutoCloseable {
             }
         }
         boolean recorded = false;
-        try (LazyUserNamespace userns = new LazyUserNamespace(mapping)) {
+        try (LazyUserNamespace userns = new LazyUserNamespace(mapping, namespacesAhead)) {
             shifted.create(id, mapping.gid());
             String rootfsPath = shiftRootfs(id, rootfs, mapping, userns);
             BindMountPolicy.Container container = new BindMountPolicy.Container(mapping, origin == Origin.HONOURED,
@@ -309,6 +313,7 @@ public final class ManagerService implements AutoCloseable {
         }
         log.info("released container {} ({}): {}{}", id, record.mapping(), why,
                 freed ? "" : "; its ids stay with the containers sharing them");
+        if (freed) prepareNextNamespace();
     }
 
     private void cleanLeftovers(String id) throws PreconditionFailedException {
@@ -406,19 +411,27 @@ public final class ManagerService implements AutoCloseable {
     @Override
     public void close() {
         watcher.close();
+        namespacesAhead.close();
     }
 
-    /** A user namespace made only when something needs shifting, closed once the mounts hold it. */
+    /** After a change of the allocations, make the next container's user namespace ahead. */
+    private void prepareNextNamespace() {
+        allocator.peekNext().ifPresent(namespacesAhead::prepareAhead);
+    }
+
+    /** A user namespace obtained only when something needs shifting, closed once the mounts hold it. */
     private static final class LazyUserNamespace implements AutoCloseable {
         private final ContainerMapping mapping;
+        private final UserNamespaceCache cache;
         private UserNamespaceFile file;
 
-        LazyUserNamespace(ContainerMapping mapping) {
+        LazyUserNamespace(ContainerMapping mapping, UserNamespaceCache cache) {
             this.mapping = mapping;
+            this.cache = cache;
         }
 
         UserNamespaceFile get() throws IOException {
-            if (file == null) file = UserNamespaceFile.create(mapping);
+            if (file == null) file = cache.take(mapping);
             return file;
         }
 

@@ -30,10 +30,11 @@ public final class CgroupDelegation {
         this.hierarchies = hierarchies;
     }
 
-    public static CgroupDelegation ofThisProcess() throws IOException {
+    /** Relative cgroupsPaths resolve against the cgroups of pid: the process that becomes the engine. */
+    public static CgroupDelegation ofProcess(String pid) throws IOException {
         return new CgroupDelegation(readHierarchies(
-                Files.readAllLines(Path.of("/proc/self/mountinfo")),
-                Files.readAllLines(Path.of("/proc/self/cgroup"))));
+                Files.readAllLines(Path.of("/proc", pid, "mountinfo")),
+                Files.readAllLines(Path.of("/proc", pid, "cgroup"))));
     }
 
     /** Mounted hierarchies joined with this process's place in each (from /proc/self/cgroup). */

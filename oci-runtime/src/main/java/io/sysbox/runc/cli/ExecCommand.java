@@ -91,7 +91,7 @@ public final class ExecCommand implements Command {
         if (p.bool("detach")) engineArgs.add("--detach");
         if (p.bool("ignore-paused")) engineArgs.add("--ignore-paused");
         engineArgs.add(id);
-        invocation.engine().become("exec", engineArgs);
+        invocation.engine().becomeKeepingFds("exec", engineArgs);
         return 1;
     }
 

@@ -1,7 +1,5 @@
 package io.sysbox.runc.cli;
 
-import io.sysbox.runc.container.ContainerSetup;
-
 import java.nio.file.Path;
 import java.util.List;
 
@@ -49,8 +47,7 @@ public final class RunCommand implements Command {
     public int run(Invocation invocation, List<String> args) throws Exception {
         FlagSet.Parsed p = parse(FLAGS, args, 1);
         String id = p.positional().getFirst();
-        Path privateBundle = new ContainerSetup(invocation.options(), invocation.log())
-                .prepare(id, Path.of(p.value("bundle", ".")).toAbsolutePath());
+        Path privateBundle = ContainerBundle.prepare(invocation, id, Path.of(p.value("bundle", ".")).toAbsolutePath());
         invocation.engine().become("run", CreateCommand.engineArgs(p, privateBundle, id, List.of("detach", "keep")));
         return 1;
     }

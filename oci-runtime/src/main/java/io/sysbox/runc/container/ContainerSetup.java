@@ -11,11 +11,7 @@ import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.proto.PreparedMount;
 import io.sysbox.runc.cgroup.CgroupDelegation;
-import io.sysbox.runc.cli.CliLog;
-import io.sysbox.runc.cli.GlobalOptions;
 import io.sysbox.runc.manager.ContainerResources;
-import io.sysbox.runc.manager.ManagerClient;
-import io.sysbox.runc.manager.UnmanagedResources;
 import io.sysbox.runc.spec.ConversionInputs;
 import io.sysbox.runc.spec.HostNamespaces;
 import io.sysbox.runc.spec.RuntimeCapabilities;
@@ -31,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,37 +39,49 @@ import java.util.regex.Pattern;
 public final class ContainerSetup {
     private static final Pattern PROC_NS = Pattern.compile("/proc/(\\d+)/ns/net");
 
-    private final GlobalOptions options;
-    private final CliLog log;
+    /**
+     * One container to set up: where the engine and sysbox-runc keep it, and the sysbox-runc
+     * process asking, which becomes the engine (its cgroups, capabilities and namespaces are
+     * the engine's, whichever process runs this setup).
+     */
+    public record Target(String id, Path bundle, Path engineRoot, Path privateDir, long callerPid,
+                         boolean systemdCgroup) {
+        String pid() {
+            return Long.toString(callerPid);
+        }
+    }
 
-    public ContainerSetup(GlobalOptions options, CliLog log) {
-        this.options = options;
-        this.log = log;
+    private final ContainerResources resources;
+    private final Consumer<String> debug;
+
+    public ContainerSetup(ContainerResources resources, Consumer<String> debug) {
+        this.resources = resources;
+        this.debug = debug;
     }
 
     /** Returns the private bundle directory to hand to the engine. */
-    public Path prepare(String id, Path bundle) throws IOException, InvalidSpecException {
+    public Path prepare(Target target) throws IOException, InvalidSpecException {
+        String id = target.id();
+        Path bundle = target.bundle();
         ContainerId.check(id);
-        if (Files.exists(options.engineRoot().resolve(id))) {
+        if (Files.exists(target.engineRoot().resolve(id))) {
             throw new InvalidSpecException("container with id \"" + id + "\" already exists");
         }
         Spec spec = Spec.read(bundle.resolve("config.json"));
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
-        SpecValidator.validate(spec, HostNamespaces.ofThisProcess());
+        SpecValidator.validate(spec, HostNamespaces.ofProcess(target.pid()));
         Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
         if (!Files.isDirectory(rootfs)) {
             throw new InvalidSpecException("rootfs " + rootfs + " (root.path of " + bundle.resolve("config.json")
                     + ") does not exist or is not a directory");
         }
-        Path dir = options.containerDir(id);
-        ContainerResources manager = options.noSysboxMgr()
-                ? new UnmanagedResources() : new ManagerClient(options.runDir());
-        removeStale(id, dir, manager);
+        Path dir = target.privateDir();
+        removeStale(id, dir);
 
         Optional<String> ownerPid = joinedNetworkOwner(spec);
-        PrepareRequest request = request(id, spec, knobs, rootfs, bundle, ownerPid, dir);
-        PrepareResponse prepared = manager.prepare(request);
-        log.debug("manager prepared " + id + ": uid " + prepared.getUidMapping().getHostId()
+        PrepareRequest request = request(target, spec, knobs, rootfs, ownerPid);
+        PrepareResponse prepared = resources.prepare(request);
+        debug.accept("prepared " + id + ": uid " + prepared.getUidMapping().getHostId()
                 + " rootfs " + prepared.getRootfs());
         List<Path> createdCgroups = List.of();
         try {
@@ -88,31 +97,33 @@ public final class ContainerSetup {
             IdMapping uid = mapping(prepared.getUidMapping());
             IdMapping gid = mapping(prepared.getGidMapping());
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
-                    RuntimeCapabilities.ofThisProcess(), honorCaps, syscontMode, cgroupsPath,
+                    RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules()));
             Files.createDirectories(dir);
             spec.write(dir.resolve("config.json"));
-            new ContainerRecord(bundle.toString(), honorCaps, syscontMode, manager.managed(), knobs.toJson()).write(dir);
-            if (!options.systemdCgroup()) {
-                createdCgroups = CgroupDelegation.ofThisProcess()
+            new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
+                    .write(dir);
+            if (!target.systemdCgroup()) {
+                createdCgroups = CgroupDelegation.ofProcess(target.pid())
                         .delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
             }
             return dir;
         } catch (IOException | RuntimeException e) {
             CgroupDelegation.removeCreated(createdCgroups);
-            undo(id, dir, manager);
+            undo(id, dir);
             throw e;
         }
     }
 
-    private PrepareRequest request(String id, Spec spec, SysboxKnobs knobs, Path rootfs, Path bundle,
-                                   Optional<String> ownerPid, Path dir) throws IOException {
+    private static PrepareRequest request(Target target, Spec spec, SysboxKnobs knobs, Path rootfs,
+                                          Optional<String> ownerPid) throws IOException {
+        Path bundle = target.bundle();
         PrepareRequest.Builder b = PrepareRequest.newBuilder()
-                .setId(id)
+                .setId(target.id())
                 .setRootfs(rootfs.toString())
-                .setWatchPid((int) ProcessHandle.current().pid())
-                .setRuntimeStateDir(options.engineRoot().resolve(id).toString())
-                .setRuntimePrivateDir(dir.toString())
+                .setWatchPid((int) target.callerPid())
+                .setRuntimeStateDir(target.engineRoot().resolve(target.id()).toString())
+                .setRuntimePrivateDir(target.privateDir().toString())
                 .addAllSkipUidShift(knobs.skipUidShift());
         List<IdMapping> uids = spec.uidMappings();
         List<IdMapping> gids = spec.gidMappings();
@@ -164,18 +175,18 @@ public final class ContainerSetup {
     }
 
     /** A private dir without engine state is what a failed earlier attempt left. */
-    private void removeStale(String id, Path dir, ContainerResources manager) throws IOException {
+    private void removeStale(String id, Path dir) {
         if (Files.exists(dir)) {
-            log.debug("removing stale state of " + id + " left by a failed create");
-            undo(id, dir, manager);
+            debug.accept("removing stale state of " + id + " left by a failed create");
+            undo(id, dir);
         }
     }
 
-    private void undo(String id, Path dir, ContainerResources manager) {
+    private void undo(String id, Path dir) {
         try {
-            manager.release(id);
+            resources.release(id);
         } catch (IOException e) {
-            log.error("releasing " + id + " after a failed create: " + e.getMessage());
+            debug.accept("releasing " + id + " after a failed create: " + e.getMessage());
         }
         PrivateDir.remove(dir);
     }

@@ -3,7 +3,10 @@ package io.sysbox.runc.engine;
 import io.sysbox.common.sys.Exec;
 import io.sysbox.runc.cli.GlobalOptions;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,12 +64,31 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs) {
     }
 
     /**
-     * Becomes the engine: never returns unless execve fails. While an AOT cache is being
-     * recorded (SYSBOX_AOT_TRAIN, see deploy/host/aot-train.sh) the engine runs as a child
-     * instead, because the JVM writes the cache only when it exits normally.
+     * Becomes the engine: never returns unless execve fails. Launched by dist/bin/sysbox-runc,
+     * the JVM exits and the launcher execs the engine (SYSBOX_EXEC_FD); run any other way, the
+     * JVM execs it through FFM.
      */
     public void become(String command, List<String> args) throws IOException, InterruptedException {
+        String execFd = System.getenv("SYSBOX_EXEC_FD");
+        if (execFd != null && execFd.matches("\\d+")) {
+            // The launcher execs the engine once we exit (see launch_then_exec in launcher.sh).
+            try (OutputStream out = new FileOutputStream("/proc/self/fd/" + execFd)) {
+                out.write(ShellWords.execLine(argv(command, args)).getBytes(StandardCharsets.UTF_8));
+            }
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
+        }
+        Exec.execve(binary.toString(), argv(command, args), System.getenv());
+    }
+
+    /**
+     * Becomes the engine through execve from this JVM: for calls that hand the engine a file
+     * descriptor this process opened (exec's process.json memfd), which would not outlive the JVM
+     * if the launcher did the exec.
+     */
+    public void becomeKeepingFds(String command, List<String> args) throws IOException, InterruptedException {
         if (System.getenv("SYSBOX_AOT_TRAIN") != null) {
+            // Recording an AOT cache: the JVM writes it only when it exits, which execve skips.
             System.exit(run(command, args));
         }
         Exec.execve(binary.toString(), argv(command, args), System.getenv());

@@ -17,7 +17,12 @@ public record HostNamespaces(Path nsDir) {
             "user", "user", "cgroup", "cgroup", "time", "time");
 
     public static HostNamespaces ofThisProcess() {
-        return new HostNamespaces(Path.of("/proc/self/ns"));
+        return ofProcess("self");
+    }
+
+    /** The namespaces of the runtime process: what "the host's" means for the container it creates. */
+    public static HostNamespaces ofProcess(String pid) {
+        return new HostNamespaces(Path.of("/proc", pid, "ns"));
     }
 
     /** The host's namespace of an OCI type, empty when the type is unknown or the kernel lacks it. */

@@ -21,14 +21,19 @@ public record RuntimeCapabilities(List<String> names) {
 
     /** CapEff ∩ CapBnd of this process, limited to bits up to /proc/sys/kernel/cap_last_cap. */
     public static RuntimeCapabilities ofThisProcess() {
+        return ofProcess("self");
+    }
+
+    /** The capabilities of a runtime process (the sysbox-runc that becomes the engine). */
+    public static RuntimeCapabilities ofProcess(String pid) {
         try {
-            String status = String.join("\n", Files.readAllLines(Path.of("/proc/self/status")));
+            String status = String.join("\n", Files.readAllLines(Path.of("/proc", pid, "status")));
             // Not Files.readString: it reads a zero-sized file one byte first, and a sysctl file
             // answers a read at a non-zero offset with end-of-file ("40" would read as "4").
             int lastCap = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
             return fromStatus(status, lastCap);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read this process's capabilities from /proc", e);
+            throw new UncheckedIOException("cannot read the capabilities of process " + pid + " from /proc", e);
         }
     }
 

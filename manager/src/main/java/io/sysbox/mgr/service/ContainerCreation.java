@@ -1,0 +1,74 @@
+package io.sysbox.mgr.service;
+
+import io.sysbox.common.oci.InvalidSpecException;
+import io.sysbox.common.proto.CreateRequest;
+import io.sysbox.common.proto.CreateResponse;
+import io.sysbox.common.proto.PrepareRequest;
+import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.runc.container.ContainerSetup;
+import io.sysbox.runc.manager.ContainerResources;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * sysbox-runc's create/run setup (io.sysbox.runc.container.ContainerSetup), run here for the CLI:
+ * this JVM is warm, the CLI's is not. The setup is the runtime's code; the manager only lends it
+ * its process and serves its Prepare/Release calls in-process.
+ */
+public final class ContainerCreation {
+    private final ManagerService service;
+    private final Logger log;
+
+    public ContainerCreation(ManagerService service, Logger log) {
+        this.service = service;
+        this.log = log;
+    }
+
+    public CreateResponse create(CreateRequest request) throws ServiceException {
+        if (request.getCallerPid() <= 0) throw new InvalidRequestException("Create needs the caller's pid");
+        for (String path : new String[] {request.getBundle(), request.getEngineRoot(), request.getPrivateDir()}) {
+            if (!Path.of(path).isAbsolute()) {
+                throw new InvalidRequestException("Create needs absolute paths; got \"" + path + "\"");
+            }
+        }
+        ContainerSetup.Target target = new ContainerSetup.Target(request.getId(), Path.of(request.getBundle()),
+                Path.of(request.getEngineRoot()), Path.of(request.getPrivateDir()), request.getCallerPid(),
+                request.getSystemdCgroup());
+        try {
+            Path bundle = new ContainerSetup(new InProcess(service), log::debug).prepare(target);
+            return CreateResponse.newBuilder().setBundleDir(bundle.toString()).build();
+        } catch (InvalidSpecException e) {
+            throw new InvalidRequestException(e.getMessage());
+        } catch (IOException e) {
+            throw new PreconditionFailedException(e.getMessage());
+        }
+    }
+
+    /** The manager's own service as the setup's resources. */
+    private record InProcess(ManagerService service) implements ContainerResources {
+        @Override
+        public PrepareResponse prepare(PrepareRequest request) throws IOException {
+            try {
+                return service.prepare(request);
+            } catch (ServiceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void release(String id) throws IOException {
+            try {
+                service.release(id);
+            } catch (ServiceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public boolean managed() {
+            return true;
+        }
+    }
+}
