@@ -6,9 +6,13 @@ import java.util.List;
 
 /** create: prepare the system container, then become `runc create` on the converted bundle. */
 public final class CreateCommand implements Command {
-    static final FlagSet FLAGS = new FlagSet("create")
-            .value("bundle", "b").value("console-socket").value("pid-file")
-            .bool("no-pivot").bool("no-new-keyring").value("preserve-fds");
+    static final FlagSet FLAGS = flags("create");
+
+    /** The flags runc's create and run share. */
+    static FlagSet flags(String command) {
+        return new FlagSet(command).value("bundle", "b").value("console-socket").value("pid-file")
+                .bool("no-pivot").bool("no-new-keyring").value("preserve-fds");
+    }
 
     @Override
     public String name() {
@@ -41,15 +45,21 @@ public final class CreateCommand implements Command {
 
     @Override
     public int run(Invocation invocation, List<String> args) throws Exception {
-        FlagSet.Parsed p = parse(FLAGS, args, 1);
+        return becomeEngine(this, FLAGS, invocation, args, List.of());
+    }
+
+    /** create and run alike: the converted bundle, then the engine's command of the same name. */
+    static int becomeEngine(Command command, FlagSet flags, Invocation invocation, List<String> args,
+                            List<String> extraBooleans) throws Exception {
+        FlagSet.Parsed p = command.parse(flags, args, 1);
         String id = p.positional().getFirst();
         Path privateBundle = ContainerBundle.prepare(invocation, id, Path.of(p.value("bundle", ".")).toAbsolutePath());
-        invocation.engine().become("create", engineArgs(p, privateBundle, id, List.of()));
+        invocation.engine().become(command.name(), engineArgs(p, privateBundle, id, extraBooleans));
         return 1;
     }
 
     /** The engine's create/run arguments: our bundle, the caller's other flags. */
-    static List<String> engineArgs(FlagSet.Parsed p, Path privateBundle, String id, List<String> booleans) {
+    private static List<String> engineArgs(FlagSet.Parsed p, Path privateBundle, String id, List<String> booleans) {
         List<String> a = new ArrayList<>(List.of("--bundle", privateBundle.toString()));
         for (String valued : List.of("console-socket", "pid-file", "preserve-fds")) {
             if (p.has(valued)) {

@@ -1,17 +1,14 @@
 package io.sysbox.runc.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * run: prepare, then become `runc run`. The engine then owns the terminal, forwards signals and
  * exits with the container process's status; the manager releases the container's state once
- * that process is gone (it watches our pid, which is the engine's after execve).
+ * that process is gone (it watches the pid that becomes the engine's).
  */
 public final class RunCommand implements Command {
-    static final FlagSet FLAGS = new FlagSet("run")
-            .value("bundle", "b").value("console-socket").value("pid-file")
-            .bool("no-pivot").bool("no-new-keyring").value("preserve-fds").bool("detach", "d").bool("keep");
+    static final FlagSet FLAGS = CreateCommand.flags("run").bool("detach", "d").bool("keep");
 
     @Override
     public String name() {
@@ -45,10 +42,6 @@ public final class RunCommand implements Command {
 
     @Override
     public int run(Invocation invocation, List<String> args) throws Exception {
-        FlagSet.Parsed p = parse(FLAGS, args, 1);
-        String id = p.positional().getFirst();
-        Path privateBundle = ContainerBundle.prepare(invocation, id, Path.of(p.value("bundle", ".")).toAbsolutePath());
-        invocation.engine().become("run", CreateCommand.engineArgs(p, privateBundle, id, List.of("detach", "keep")));
-        return 1;
+        return CreateCommand.becomeEngine(this, FLAGS, invocation, args, List.of("detach", "keep"));
     }
 }
