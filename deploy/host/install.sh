@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # Installs the built runtime (dist/ from `./mvnw package`) into PREFIX, its systemd units,
-# registers nothing else; starts the daemons (systemd when it runs, else sysboxd in the
-# background) and builds the CLI's AOT cache with a training run.
+# registers it with Docker when asked (--docker); starts the daemons (systemd when it runs,
+# else sysboxd in the background) and builds the CLI's AOT cache with a training run.
 set -euo pipefail
 repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 prefix=/usr/local
 systemd_dir=/etc/systemd/system
 dist=$repo/dist
 start=yes
+docker=no
+docker_default=no
+docker_config=
+docker_pidfile=
 usage() {
     cat <<USAGE
 Usage: install.sh [--prefix DIR] [--systemd-dir DIR] [--dist DIR] [--no-start]
-  --prefix DIR       install root (default /usr/local): DIR/sbin/sysbox-*, DIR/lib/sysbox/
-  --systemd-dir DIR  where the units go (default /etc/systemd/system)
-  --dist DIR         the built layout (default: dist/ of this checkout)
-  --no-start         install only; do not start the daemons or train the AOT cache
+                  [--docker] [--docker-default] [--docker-config FILE] [--docker-pidfile FILE]
+  --prefix DIR           install root (default /usr/local): DIR/sbin/sysbox-*, DIR/lib/sysbox/
+  --systemd-dir DIR      where the units go (default /etc/systemd/system)
+  --dist DIR             the built layout (default: dist/ of this checkout)
+  --no-start             install only; do not start the daemons or train the AOT cache
+  --docker               register the runtime "sysbox-runc" in /etc/docker/daemon.json (other keys
+                         kept) and have a running dockerd reload it; skipped when Docker is not
+                         installed (no dockerd command and no daemon.json)
+  --docker-default       as --docker, and make sysbox-runc Docker's default runtime
+  --docker-config FILE   register in FILE instead of /etc/docker/daemon.json (implies --docker;
+                         FILE is created if missing)
+  --docker-pidfile FILE  dockerd's pidfile, to find the dockerd to reload (default /var/run/docker.pid)
 USAGE
 }
 while [ $# -gt 0 ]; do
@@ -23,6 +35,10 @@ while [ $# -gt 0 ]; do
         --systemd-dir) systemd_dir=$2; shift 2 ;;
         --dist) dist=$2; shift 2 ;;
         --no-start) start=no; shift ;;
+        --docker) docker=yes; shift ;;
+        --docker-default) docker=yes; docker_default=yes; shift ;;
+        --docker-config) docker=yes; docker_config=$2; shift 2 ;;
+        --docker-pidfile) docker_pidfile=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "install.sh: unknown flag $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -60,6 +76,20 @@ done
 ln -sfn sysboxd.service.wants/sysbox-mgr.service "$systemd_dir/sysbox-mgr.service"
 ln -sfn sysboxd.service.wants/sysbox-fs.service "$systemd_dir/sysbox-fs.service"
 echo "installed sysbox into $dest (commands in $prefix/sbin, units in $systemd_dir)"
+
+# Docker: sysbox-runc edits daemon.json itself (JSON-aware, atomic, keeps other keys) and sends
+# dockerd a SIGHUP, which reloads "runtimes" and "default-runtime" without restarting containers.
+if [ "$docker" = yes ]; then
+    if [ -z "$docker_config" ] && ! command -v dockerd >/dev/null && [ ! -e /etc/docker/daemon.json ]; then
+        echo "install.sh: Docker is not installed (no dockerd, no /etc/docker/daemon.json): not registering the runtime" >&2
+    else
+        register=(install --docker-config "${docker_config:-/etc/docker/daemon.json}"
+                  --runtime-path "$prefix/sbin/sysbox-runc")
+        [ -n "$docker_pidfile" ] && register+=(--docker-pidfile "$docker_pidfile")
+        [ "$docker_default" = yes ] && register+=(--default)
+        "$prefix/sbin/sysbox-runc" "${register[@]}"
+    fi
+fi
 
 [ "$start" = yes ] || exit 0
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then

@@ -7,7 +7,7 @@ set -euo pipefail
 kind=${1:-runtime}
 packages=(runc crun util-linux busybox-static ca-certificates)
 if [ "$kind" = test ]; then
-    packages+=(fuse3 iproute2 procps)
+    packages+=(fuse3 iproute2 procps docker.io)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -16,6 +16,15 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "prerequisites: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
+    # Packages such as docker.io and containerd start their daemons on install; the tests
+    # start their own on private sockets, so nothing may start here (policy-rc.d says so).
+    guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        guard=/usr/sbin/policy-rc.d
+    fi
+    trap '[ -n "$guard" ] && rm -f "$guard"' EXIT
     apt-get update -q >&2
     apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi

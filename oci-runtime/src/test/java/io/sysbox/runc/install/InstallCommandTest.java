@@ -1,0 +1,121 @@
+package io.sysbox.runc.install;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sysbox.runc.cli.SysboxRunc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `sysbox-runc install` through the real command line, on files in a temp dir. */
+class InstallCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int status, String out, String err) {}
+
+    private Result sysboxRunc(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> argv = new ArrayList<>(List.of("--log", dir.resolve("runc.log").toString()));
+        argv.addAll(List.of(args));
+        int status = new SysboxRunc(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv.toArray(String[]::new), Map.of());
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void installsThenReportsUnchangedThenUninstalls() throws Exception {
+        Path config = dir.resolve("etc/docker/daemon.json");
+        Path pidFile = dir.resolve("docker.pid");
+        Path runtime = dir.resolve("sbin/sysbox-runc");
+        Files.createDirectories(runtime.getParent());
+        Files.writeString(runtime, "#!/bin/sh\n");
+        Files.setAttribute(runtime, "unix:mode", 0755);
+        String[] install = {"install", "--docker-config", config.toString(), "--docker-pidfile", pidFile.toString(),
+                "--runtime-path", runtime.toString(), "--default"};
+
+        Result first = sysboxRunc(install);
+        assertEquals(0, first.status(), first.err());
+        assertEquals(config + ": created " + config + "\n"
+                + config + ": added runtime \"sysbox-runc\" (path " + runtime + ")\n"
+                + config + ": set default-runtime to \"sysbox-runc\" (was unset, i.e. runc)\n"
+                + "dockerd is not running (no pidfile " + pidFile + "): it reads the configuration when it starts\n",
+                first.out());
+        assertEquals("", first.err());
+        JsonNode written = new ObjectMapper().readTree(config.toFile());
+        assertEquals(runtime.toString(), written.get("runtimes").get("sysbox-runc").get("path").asText());
+        assertEquals("sysbox-runc", written.get("default-runtime").asText());
+
+        Result second = sysboxRunc(install);
+        assertEquals(0, second.status(), second.err());
+        assertEquals(config + ": unchanged (runtime sysbox-runc already registered with path " + runtime
+                + ", and the default runtime)\n", second.out());
+
+        Result uninstall = sysboxRunc("install", "--docker-config", config.toString(),
+                "--docker-pidfile", pidFile.toString(), "--uninstall");
+        assertEquals(0, uninstall.status(), uninstall.err());
+        assertTrue(uninstall.out().startsWith(config + ": removed runtime \"sysbox-runc\"\n"), uninstall.out());
+        assertTrue(uninstall.out().contains(config + ": set default-runtime back to \"runc\" (was \"sysbox-runc\")\n"),
+                uninstall.out());
+        assertEquals(new ObjectMapper().readTree("{\"runtimes\": {}, \"default-runtime\": \"runc\"}"),
+                new ObjectMapper().readTree(config.toFile()));
+    }
+
+    @Test
+    void aMissingRuntimeIsWarnedAboutButRegistered() throws Exception {
+        Path config = dir.resolve("daemon.json");
+        Result result = sysboxRunc("install", "--docker-config", config.toString(),
+                "--docker-pidfile", dir.resolve("none.pid").toString(), "--runtime-path", "/nonexistent/sysbox-runc");
+        assertEquals(0, result.status(), result.err());
+        assertTrue(result.err().contains("warning: /nonexistent/sysbox-runc is not an executable file"), result.err());
+        assertTrue(Files.readString(config).contains("/nonexistent/sysbox-runc"));
+    }
+
+    @Test
+    void malformedConfigFailsWithTheReasonAndLeavesTheFile() throws Exception {
+        Path config = dir.resolve("daemon.json");
+        Files.writeString(config, "{\"debug\": tru}");
+        Result result = sysboxRunc("install", "--docker-config", config.toString(),
+                "--docker-pidfile", dir.resolve("none.pid").toString());
+        assertEquals(1, result.status());
+        assertTrue(result.err().startsWith("sysbox-runc: " + config + ": malformed JSON at line 1, column"), result.err());
+        assertTrue(result.err().contains("nothing was changed"), result.err());
+        assertEquals("{\"debug\": tru}", Files.readString(config));
+    }
+
+    @Test
+    void contradictoryOrExtraArgumentsAreUsageErrors() {
+        Path config = dir.resolve("daemon.json");
+        Result both = sysboxRunc("install", "--docker-config", config.toString(), "--uninstall", "--default");
+        assertEquals(1, both.status());
+        assertTrue(both.err().contains("--uninstall removes the runtime: it takes neither --runtime-path nor --default"),
+                both.err());
+        Result extra = sysboxRunc("install", "--docker-config", config.toString(), "now");
+        assertEquals(1, extra.status());
+        assertTrue(extra.err().contains("\"install\" takes no arguments, got \"now\""), extra.err());
+        assertFalse(Files.exists(config));
+    }
+
+    @Test
+    void helpDescribesTheFlagsAndTheOverviewListsTheCommand() {
+        Result help = sysboxRunc("install", "--help");
+        assertEquals(0, help.status());
+        for (String flag : List.of("--docker-config", "--docker-pidfile", "--runtime-path", "--default", "--uninstall")) {
+            assertTrue(help.out().contains(flag), flag + " missing from:\n" + help.out());
+        }
+        assertTrue(sysboxRunc("--help").out().contains("   install    register sysbox-runc as a Docker runtime"));
+    }
+}
