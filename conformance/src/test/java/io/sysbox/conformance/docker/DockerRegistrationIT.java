@@ -17,7 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,11 +32,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * iptables; it is stopped by its pid and its mounts detached whatever happens.
  */
 class DockerRegistrationIT {
-    private static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
-    private static final Path DOCKER = Path.of("/usr/bin/docker");
+    private static final Path DOCKERD = PrivateDockerd.DOCKERD;
+    private static final Path DOCKER = PrivateDockerd.DOCKER;
     /** dockerd 20.10 always makes this for plugin sockets, whatever its exec-root. */
     private static final Path PLUGIN_SOCKETS = Path.of("/run/docker/plugins");
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,8 +56,8 @@ class DockerRegistrationIT {
                     .put("log-level", "info")
                     .put("max-concurrent-downloads", 2);
             Files.writeString(config, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(original));
-            dockerd = PrivateDockerd.start(work, config, runner);
-            Info before = dockerd.info();
+            dockerd = PrivateDockerd.start(work, config, runner, Map.of());
+            Info before = info(dockerd);
             assertTrue(!before.runtimes().has("sysbox-runc") && before.defaultRuntime().equals("runc"),
                     "a fresh dockerd has no sysbox-runc: " + before);
 
@@ -69,7 +68,7 @@ class DockerRegistrationIT {
             assertTrue(registered.stdout().contains(config + ": added runtime \"sysbox-runc\" (path " + runtime + ")"),
                     registered.describe());
             assertTrue(registered.stdout().contains("dockerd (pid " + dockerd.pid() + ") sent SIGHUP"), registered.describe());
-            Info afterInstall = dockerd.awaitInfo(i -> i.runtimes().has("sysbox-runc"), "sysbox-runc among the runtimes");
+            Info afterInstall = awaitInfo(dockerd, i -> i.runtimes().has("sysbox-runc"), "sysbox-runc among the runtimes");
             assertEquals(runtime.toString(), afterInstall.runtimes().path("sysbox-runc").path("path").asText(), afterInstall.toString());
             assertEquals("runc", afterInstall.defaultRuntime(), "the default runtime changes only with --default");
             assertKeeps(original, config);
@@ -78,7 +77,7 @@ class DockerRegistrationIT {
             installDefault.add("--default");
             CommandResult madeDefault = runner.run(installDefault).requireSuccess();
             assertTrue(madeDefault.stdout().contains("set default-runtime to \"sysbox-runc\""), madeDefault.describe());
-            dockerd.awaitInfo(i -> i.defaultRuntime().equals("sysbox-runc"), "sysbox-runc as the default runtime");
+            awaitInfo(dockerd, i -> i.defaultRuntime().equals("sysbox-runc"), "sysbox-runc as the default runtime");
 
             CommandResult again = runner.run(installDefault).requireSuccess();
             assertEquals(config + ": unchanged (runtime sysbox-runc already registered with path " + runtime
@@ -88,7 +87,7 @@ class DockerRegistrationIT {
                     "--docker-config", config.toString(), "--docker-pidfile", dockerd.pidFile().toString())).requireSuccess();
             assertTrue(uninstalled.stdout().contains("removed runtime \"sysbox-runc\""), uninstalled.describe());
             // dockerd 20.10 keeps a default whose key vanished and then crashes on a default it no longer has.
-            Info afterUninstall = dockerd.awaitInfo(i -> !i.runtimes().has("sysbox-runc") && i.defaultRuntime().equals("runc"),
+            Info afterUninstall = awaitInfo(dockerd, i -> !i.runtimes().has("sysbox-runc") && i.defaultRuntime().equals("runc"),
                     "sysbox-runc gone and runc the default again");
             assertTrue(afterUninstall.runtimes().has("runc"), afterUninstall.toString());
             assertTrue(dockerd.process().isAlive(), "dockerd survived the reloads:\n" + dockerd.logTail());
@@ -139,103 +138,27 @@ class DockerRegistrationIT {
     /** What `docker info` says about runtimes. */
     private record Info(JsonNode runtimes, String defaultRuntime) {}
 
-    /** A dockerd on private directories and socket, started and stopped by this test only. */
-    private record PrivateDockerd(Process process, Path socket, Path pidFile, Path log, CommandRunner runner) {
-        static PrivateDockerd start(Path work, Path config, CommandRunner runner) throws IOException, InterruptedException {
-            Path socket = work.resolve("docker.sock");
-            Path pidFile = work.resolve("docker.pid");
-            Path log = work.resolve("dockerd.log");
-            Process process = new ProcessBuilder(DOCKERD.toString(),
-                    "--data-root", Files.createDirectories(work.resolve("data")).toString(),
-                    "--exec-root", Files.createDirectories(work.resolve("exec")).toString(),
-                    "-H", "unix://" + socket, "--pidfile", pidFile.toString(),
-                    "--bridge", "none", "--iptables=false", "--storage-driver", "overlay2",
-                    "--config-file", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .start();
-            PrivateDockerd dockerd = new PrivateDockerd(process, socket, pidFile, log, runner);
-            try {
-                dockerd.awaitReady();
-                return dockerd;
-            } catch (RuntimeException | IOException | InterruptedException | Error e) {
-                dockerd.stop();
-                throw e;
+    private static Info info(PrivateDockerd dockerd) throws IOException {
+        CommandResult result = dockerd.docker("info", "--format",
+                "{\"runtimes\": {{json .Runtimes}}, \"default\": {{json .DefaultRuntime}}}");
+        if (!result.succeeded()) fail("docker info failed:\n" + result.describe() + "\n" + dockerd.logTail());
+        JsonNode node = JSON.readTree(result.stdout());
+        return new Info(node.get("runtimes"), node.get("default").asText());
+    }
+
+    /** The reload is asynchronous to the SIGHUP: polls `docker info` until WANTED holds. */
+    private static Info awaitInfo(PrivateDockerd dockerd, Predicate<Info> wanted, String what)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
+        Info last = info(dockerd);
+        while (!wanted.test(last)) {
+            if (System.nanoTime() > deadline || !dockerd.process().isAlive()) {
+                fail("dockerd did not show " + what + " within " + RELOAD_TIMEOUT + " (alive: " + dockerd.process().isAlive()
+                        + "); last docker info: " + last + "\n" + dockerd.logTail());
             }
+            Thread.sleep(200);
+            last = info(dockerd);
         }
-
-        long pid() {
-            return process.pid();
-        }
-
-        private void awaitReady() throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) fail("dockerd exited with status " + process.exitValue() + ":\n" + logTail());
-                if (Files.exists(pidFile) && Files.readString(pidFile).strip().equals(Long.toString(pid()))
-                        && runner.run(docker("version", "--format", "{{.Server.Version}}")).succeeded()) {
-                    return;
-                }
-                Thread.sleep(200);
-            }
-            fail("dockerd did not answer on " + socket + " within " + READY_TIMEOUT + ":\n" + logTail());
-        }
-
-        Info info() throws IOException {
-            CommandResult result = runner.run(docker("info", "--format",
-                    "{\"runtimes\": {{json .Runtimes}}, \"default\": {{json .DefaultRuntime}}}"));
-            if (!result.succeeded()) fail("docker info failed:\n" + result.describe() + "\n" + logTail());
-            JsonNode node = JSON.readTree(result.stdout());
-            return new Info(node.get("runtimes"), node.get("default").asText());
-        }
-
-        /** The reload is asynchronous to the SIGHUP: polls `docker info` until WANTED holds. */
-        Info awaitInfo(Predicate<Info> wanted, String what) throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
-            Info last = info();
-            while (!wanted.test(last)) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    fail("dockerd did not show " + what + " within " + RELOAD_TIMEOUT + " (alive: " + process.isAlive()
-                            + "); last docker info: " + last + "\n" + logTail());
-                }
-                Thread.sleep(200);
-                last = info();
-            }
-            return last;
-        }
-
-        private List<String> docker(String... args) {
-            List<String> command = new ArrayList<>(List.of(DOCKER.toString(), "-H", "unix://" + socket));
-            command.addAll(List.of(args));
-            return command;
-        }
-
-        String logTail() {
-            try {
-                List<String> lines = Files.readAllLines(log);
-                return "dockerd log (last lines):\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-            } catch (IOException e) {
-                return "(no dockerd log: " + e.getMessage() + ")";
-            }
-        }
-
-        /**
-         * SIGTERM, which makes dockerd stop the containerd it started; SIGKILL to it and to its
-         * descendants (that containerd) if it does not finish in time.
-         */
-        void stop() throws InterruptedException {
-            List<ProcessHandle> descendants = process.descendants().toList();
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            for (ProcessHandle child : descendants) {
-                if (child.isAlive()) {
-                    child.destroyForcibly();
-                    child.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> child).join();
-                }
-            }
-        }
+        return last;
     }
 }
