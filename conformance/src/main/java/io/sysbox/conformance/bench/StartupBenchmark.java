@@ -4,7 +4,6 @@ import io.sysbox.conformance.BusyboxBundle;
 import io.sysbox.conformance.Prerequisites;
 import io.sysbox.conformance.SuiteEnvironment;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StartupBenchmark {
     static final double TARGET_RATIO = 2.0;
-    private static final long RUN_TIMEOUT_SECONDS = 60;
 
     private final int rounds;
     private final int warmup;
@@ -74,7 +72,7 @@ public final class StartupBenchmark {
         Path script = dist.getParent().resolve("deploy/host/aot-train.sh");
         Process p = new ProcessBuilder(script.toString(), dist.toString(), env.manager().dirs().runDir().toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException("recording the AOT cache with " + script + " failed");
         }
@@ -104,52 +102,19 @@ public final class StartupBenchmark {
                     runc.add(r);
                 }
             }
-            return new Result(rounds, median(sysbox), median(runc));
+            return new Result(rounds, TimedCommand.median(sysbox), TimedCommand.median(runc));
         }
     }
 
     private static double timeSysbox(SuiteEnvironment env, BusyboxBundle bundle, String hint)
             throws IOException, InterruptedException {
         String id = env.newContainerId(hint);
-        return timed(env.runc().command("run", "--bundle", bundle.dir().toString(), id));
+        return TimedCommand.millis(env.runc().command("run", "--bundle", bundle.dir().toString(), id));
     }
 
     private static double timeRunc(Path runcRoot, Path bundle, String id) throws IOException, InterruptedException {
-        return timed(List.of(Prerequisites.RUNC.toString(), "--root", runcRoot.toString(), "run", "--bundle",
+        return TimedCommand.millis(List.of(Prerequisites.RUNC.toString(), "--root", runcRoot.toString(), "run", "--bundle",
                 bundle.toString(), id));
-    }
-
-    /** Wall time of COMMAND in ms; it must exit 0 (a failing runtime is not a fast one). */
-    private static double timed(List<String> command) throws IOException, InterruptedException {
-        Path err = Files.createTempFile("bench-stderr-", ".txt");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectInput(new File("/dev/null"))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(err.toFile());
-            long start = System.nanoTime();
-            Process process = builder.start();
-            if (!process.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within "
-                        + RUN_TIMEOUT_SECONDS + " s; killed it");
-            }
-            double ms = (System.nanoTime() - start) / 1e6;
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue()
-                        + ": " + Files.readString(err).strip());
-            }
-            return ms;
-        } finally {
-            Files.deleteIfExists(err);
-        }
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static int positive(String[] args, int i) {
