@@ -7,9 +7,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** One line of /proc/self/mountinfo: how the kernel sees a mount in this mount namespace. */
+/**
+ * One line of /proc/self/mountinfo: how the kernel sees a mount in this mount namespace.
+ *
+ * @param superOptions the filesystem's own options exactly as printed (still escaped: a ',' inside
+ *                     a value is {@code \054}, so splitting on ',' comes before {@link #unescape})
+ */
 public record MountInfo(int id, int parentId, String root, Path mountPoint, List<String> mountOptions,
-                        String fsType, String source) {
+                        String fsType, String source, String superOptions) {
     private static final Path SELF = Path.of("/proc/self/mountinfo");
 
     public static List<MountInfo> read() throws IOException {
@@ -39,11 +44,12 @@ public record MountInfo(int id, int parentId, String root, Path mountPoint, List
         int separator = Arrays.asList(f).indexOf("-");
         if (f.length < 10 || separator < 6) throw new IllegalArgumentException("bad mountinfo line: " + line);
         return new MountInfo(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]),
-                Path.of(unescape(f[4])), List.of(f[5].split(",")), f[separator + 1], unescape(f[separator + 2]));
+                Path.of(unescape(f[4])), List.of(f[5].split(",")), f[separator + 1], unescape(f[separator + 2]),
+                f.length > separator + 3 ? f[separator + 3] : "");
     }
 
     /** The kernel writes space, tab, newline and backslash in paths as \ooo octal escapes. */
-    static String unescape(String field) {
+    public static String unescape(String field) {
         if (field.indexOf('\\') < 0) return field;
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < field.length(); i++) {

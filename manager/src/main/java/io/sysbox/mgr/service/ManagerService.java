@@ -17,6 +17,7 @@ import io.sysbox.mgr.idmap.UserNamespaceFile;
 import io.sysbox.mgr.idrange.AllocationRecord;
 import io.sysbox.mgr.idrange.AllocationRecord.Origin;
 import io.sysbox.mgr.idrange.AllocationRecord.ShiftedMount;
+import io.sysbox.mgr.idrange.AllocationRecord.ShiftedOverlay;
 import io.sysbox.mgr.idrange.AllocationRecord.Watch;
 import io.sysbox.mgr.idrange.AllocationStore;
 import io.sysbox.mgr.idrange.ContainerMapping;
@@ -24,6 +25,11 @@ import io.sysbox.mgr.idrange.PoolExhaustedException;
 import io.sysbox.mgr.idrange.RangeAllocator;
 import io.sysbox.mgr.mounts.BindMountPolicy;
 import io.sysbox.mgr.mounts.MountPolicyException;
+import io.sysbox.mgr.rootfs.IdShift;
+import io.sysbox.mgr.rootfs.OverlayLayers;
+import io.sysbox.mgr.rootfs.OverlayMountTable;
+import io.sysbox.mgr.rootfs.OverlayRootfsException;
+import io.sysbox.mgr.rootfs.OverlayRootfsShifter;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -72,11 +78,26 @@ public final class ManagerService implements AutoCloseable {
     }
 
     /**
-     * Takes over from a previous manager: reserves every recorded mapping, removes clones left
-     * by a Prepare that never got recorded, and resumes (or settles) watches of foreground runs.
+     * Takes over from a previous manager: reserves every recorded mapping, undoes a Prepare that
+     * died half-way (its clones, and the upper layer it had started to lend), and resumes (or
+     * settles) watches of foreground runs.
      */
     public void restore() throws IOException {
-        List<AllocationRecord> records = store.loadAll();
+        List<AllocationRecord> records = new ArrayList<>();
+        for (AllocationRecord record : store.loadAll()) {
+            if (record.pending()) {
+                try (ContainerLocks.Held held = locks.lock(record.id())) {
+                    dismantle(record);
+                    log.info("undid the Prepare of container {} that a previous manager left half-done{}", record.id(),
+                            record.overlay() == null ? "" : "; gave back its upper layer " + record.overlay().upperDir());
+                    continue;
+                } catch (IOException e) {
+                    // Kept as if prepared: its ids stay reserved, and Release (or a new Prepare) retries.
+                    log.error("cannot undo the half-done Prepare of container {}: {}", record.id(), e.getMessage());
+                }
+            }
+            records.add(record);
+        }
         for (AllocationRecord record : records) {
             allocator.reserve(record.mapping());
             states.put(record.id(), record);
@@ -163,9 +184,31 @@ public final class ManagerService implements AutoCloseable {
             }
         }
         boolean recorded = false;
+        ShiftedOverlay lent = null;
         try (LazyUserNamespace userns = new LazyUserNamespace(mapping, namespacesAhead)) {
             shifted.create(id, mapping.gid());
-            String rootfsPath = shiftRootfs(id, rootfs, mapping, userns);
+            String rootfsPath;
+            Optional<OverlayLayers> overlay = OverlayMountTable.at(rootfs);
+            if (ownedByContainer(rootfs, mapping)) {
+                // Already shifted on disk (userns-remap chowns the image for its user): use it as it is.
+                rootfsPath = rootfs.toString();
+            } else if (overlay.isPresent()) {
+                OverlayLayers layers = overlay.get();
+                IdShift toHost = IdShift.toHost(mapping);
+                Path target = shifted.rootfsOf(id);
+                if (layers.upperDir() != null) {
+                    lent = new ShiftedOverlay(layers.lowerDirs().stream().map(Path::toString).toList(),
+                            layers.upperDir().toString(), layers.workDir().toString());
+                    // Durable before the upper layer changes owner: whatever happens next, a manager gives it back.
+                    store.save(new AllocationRecord(id, origin, mapping.uid(), mapping.gid(), shareWith,
+                            target.toString(), List.of(), watch, lent, true));
+                }
+                shifted.createLowers(id);
+                OverlayRootfsShifter.mount(layers, toHost, userns.get(), i -> shifted.lowerOf(id, i), target);
+                rootfsPath = target.toString();
+            } else {
+                rootfsPath = shiftDirectoryRootfs(id, rootfs, userns);
+            }
             BindMountPolicy.Container container = new BindMountPolicy.Container(mapping, origin == Origin.HONOURED,
                     new HashSet<>(request.getSkipUidShiftList()));
             List<ShiftedMount> clones = new ArrayList<>();
@@ -177,19 +220,22 @@ public final class ManagerService implements AutoCloseable {
                         .setSource(source == null ? "" : source));
             }
             AllocationRecord record = new AllocationRecord(id, origin, mapping.uid(), mapping.gid(), shareWith,
-                    rootfsPath, clones, watch);
+                    rootfsPath, clones, watch, lent, false);
             store.save(record);
             states.put(id, record);
             recorded = true;
-            log.info("prepared container {}: {} ({}), rootfs {}, {} of {} bind mounts shifted{}", id, mapping,
-                    shareWith == null ? origin.name().toLowerCase() : "shared with " + shareWith, rootfsPath, clones.size(), request.getBindMountsCount(),
-                    watch == null ? "" : ", watching pid " + watch.pid());
+            log.info("prepared container {}: {} ({}), rootfs {}{}, {} of {} bind mounts shifted{}", id, mapping,
+                    shareWith == null ? origin.name().toLowerCase() : "shared with " + shareWith, rootfsPath,
+                    lent == null ? "" : " (overlay, upper layer " + lent.upperDir() + " lent)", clones.size(),
+                    request.getBindMountsCount(), watch == null ? "" : ", watching pid " + watch.pid());
             return response.setUidMapping(Protos.mapping(mapping.uid())).setGidMapping(Protos.mapping(mapping.gid()))
                     .setRootfs(rootfsPath).setConfig(config).build();
+        } catch (OverlayRootfsException e) {
+            throw new PreconditionFailedException("container " + id + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new PreconditionFailedException("cannot prepare container " + id + ": " + e.getMessage(), e);
         } finally {
-            if (!recorded) undoPrepare(id, mapping);
+            if (!recorded) undoPrepare(id, mapping, lent);
         }
     }
 
@@ -212,13 +258,14 @@ public final class ManagerService implements AutoCloseable {
         }
     }
 
-    private String shiftRootfs(String id, Path rootfs, ContainerMapping mapping, LazyUserNamespace userns)
-            throws IOException, ServiceException {
+    /** Whether the rootfs (a directory, or an overlay's merged root) already belongs to the container's ids. */
+    private static boolean ownedByContainer(Path rootfs, ContainerMapping mapping) throws IOException {
         long owner = Integer.toUnsignedLong((Integer) Files.getAttribute(rootfs, "unix:uid"));
-        if (mapping.uid().contains(owner)) {
-            // Already shifted on disk (userns-remap chowns the image for its user): use it as it is.
-            return rootfs.toString();
-        }
+        return mapping.uid().contains(owner);
+    }
+
+    private String shiftDirectoryRootfs(String id, Path rootfs, LazyUserNamespace userns)
+            throws IOException, ServiceException {
         Path target = shifted.rootfsOf(id);
         try {
             IdmappedMount.attach(rootfs, target, userns.get(), false);
@@ -257,11 +304,16 @@ public final class ManagerService implements AutoCloseable {
         };
     }
 
-    private void undoPrepare(String id, ContainerMapping mapping) {
+    private void undoPrepare(String id, ContainerMapping mapping, ShiftedOverlay lent) {
         try {
             shifted.clean(id);
+            if (lent != null) {
+                giveBack(id, lent, mapping);
+                store.delete(id);
+            }
         } catch (IOException e) {
-            log.error("container {}: cannot remove the mounts of a failed Prepare: {}", id, e.getMessage());
+            // The pending record stays (when it got written): the next manager start finishes the job.
+            log.error("container {}: cannot undo a failed Prepare: {}", id, e.getMessage());
         }
         synchronized (mappings) {
             allocator.free(mapping);
@@ -299,8 +351,7 @@ public final class ManagerService implements AutoCloseable {
         String id = record.id();
         watcher.cancel(id);
         try {
-            shifted.clean(id);
-            store.delete(id);
+            dismantle(record);
         } catch (IOException e) {
             throw new PreconditionFailedException("cannot release container " + id + ": " + e.getMessage()
                     + "; its state is kept, so Release can be retried", e);
@@ -314,6 +365,23 @@ public final class ManagerService implements AutoCloseable {
         log.info("released container {} ({}): {}{}", id, record.mapping(), why,
                 freed ? "" : "; its ids stay with the containers sharing them");
         if (freed) prepareNextNamespace();
+    }
+
+    /**
+     * Unmounts what was made for a container and gives back its upper layer, then forgets its
+     * record; the caller holds its lock. The record goes last: until then a retry (or the next
+     * manager) can finish the job.
+     */
+    private void dismantle(AllocationRecord record) throws IOException {
+        shifted.clean(record.id());
+        if (record.overlay() != null) giveBack(record.id(), record.overlay(), record.mapping());
+        store.delete(record.id());
+    }
+
+    private void giveBack(String id, ShiftedOverlay lent, ContainerMapping mapping) throws IOException {
+        long changed = OverlayRootfsShifter.giveBack(Path.of(lent.upperDir()), Path.of(lent.workDir()),
+                IdShift.toHost(mapping));
+        log.debug("container {}: gave back upper layer {} ({} entries changed owner)", id, lent.upperDir(), changed);
     }
 
     private void cleanLeftovers(String id) throws PreconditionFailedException {

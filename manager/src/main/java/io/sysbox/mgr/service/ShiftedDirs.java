@@ -19,8 +19,10 @@ import java.util.List;
 
 /**
  * DATA_ROOT/shifted/ID: the idmapped clones made for one container, {@code rootfs} and
- * {@code mounts/N}. The low-level runtime resolves these paths after joining the container's
- * user namespace, so the container's root (its host gid) may traverse them; nobody else may.
+ * {@code mounts/N}, and for an overlay rootfs the clones of its lower layers, {@code lower/N}.
+ * The low-level runtime resolves these paths after joining the container's user namespace, so
+ * the container's root (its host gid) may traverse them; nobody else may ({@code lower/} is
+ * for overlayfs, which reaches it with the manager's credentials: root only).
  */
 final class ShiftedDirs {
     private final Path root;
@@ -41,6 +43,21 @@ final class ShiftedDirs {
 
     Path mountOf(String id, int index) {
         return dirOf(id).resolve("mounts").resolve(Integer.toString(index));
+    }
+
+    Path lowersOf(String id) {
+        return dirOf(id).resolve("lower");
+    }
+
+    Path lowerOf(String id, int index) {
+        return lowersOf(id).resolve(Integer.toString(index));
+    }
+
+    /** Creates the directory for the clones of an overlay rootfs's lower layers. */
+    void createLowers(String id) throws IOException {
+        Path lowers = lowersOf(id);
+        if (!Files.isDirectory(lowers, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(lowers);
+        Files.setPosixFilePermissions(lowers, PosixFilePermissions.fromString("rwx------"));
     }
 
     /** Creates the container's directories, traversable by its root group only. */
@@ -81,12 +98,13 @@ final class ShiftedDirs {
             }
         }
         IdmappedMount.detach(canonical.resolve("rootfs"));
-        Path mounts = canonical.resolve("mounts");
-        if (Files.isDirectory(mounts, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(mounts)) {
+        for (String sub : List.of("mounts", "lower")) {
+            Path clones = canonical.resolve(sub);
+            if (!Files.isDirectory(clones, LinkOption.NOFOLLOW_LINKS)) continue;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(clones)) {
                 for (Path entry : entries) IdmappedMount.detach(entry);
             }
-            Files.delete(mounts);
+            Files.delete(clones);
         }
         Files.delete(canonical);
     }

@@ -91,4 +91,28 @@ class AllocationStoreTest {
         assertEquals("rwx------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(store.dir())));
     }
+
+    @Test
+    void recordsOfAnOlderManagerStillLoadAndOverlayRecordsRoundTrip() throws Exception {
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        // Written by a manager from before overlay rootfs shifting: no "overlay", no "pending".
+        Files.writeString(store.dir().resolve("old.json"), """
+                {"id":"old","origin":"ALLOCATED","uid":{"hostId":196608,"size":65536},
+                 "gid":{"hostId":196608,"size":65536},"rootfs":"/data/shifted/old/rootfs","mounts":[]}
+                """);
+        AllocationRecord old = store.loadAll().getFirst();
+        assertEquals(new AllocationRecord("old", AllocationRecord.Origin.ALLOCATED, new IdRange(196608, 65536),
+                new IdRange(196608, 65536), null, "/data/shifted/old/rootfs", List.of(), null), old);
+        assertEquals(null, old.overlay());
+        assertFalse(old.pending());
+        store.delete("old");
+
+        ContainerMapping m = allocator().allocate(Optional.empty());
+        AllocationRecord lent = new AllocationRecord("o", AllocationRecord.Origin.ALLOCATED, m.uid(), m.gid(), null,
+                "/data/shifted/o/rootfs", List.of(), null, new AllocationRecord.ShiftedOverlay(
+                        List.of("/docker/overlay2/b/diff", "/docker/overlay2/a/diff"), "/docker/overlay2/c/diff",
+                        "/docker/overlay2/c/work"), true);
+        store.save(lent);
+        assertEquals(List.of(lent), store.loadAll());
+    }
 }
