@@ -98,7 +98,7 @@ public final class ContainerSetup {
             IdMapping gid = mapping(prepared.getGidMapping());
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
-                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules()));
+                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), specialMounts(prepared)));
             Files.createDirectories(dir);
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
@@ -161,6 +161,12 @@ public final class ContainerSetup {
                 .map(l -> l.split("\\s+"))
                 .map(f -> new IdMapping(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])))
                 .toList();
+    }
+
+    private static Map<String, String> specialMounts(PrepareResponse prepared) {
+        Map<String, String> mounts = new HashMap<>();
+        prepared.getSpecialMountsList().forEach(m -> mounts.put(m.getDestination(), m.getSource()));
+        return mounts;
     }
 
     private static Optional<String> libModules() {

@@ -23,12 +23,23 @@ import java.util.Optional;
 public record ConversionInputs(IdMapping uidMapping, IdMapping gidMapping, String rootfs,
                                Map<Integer, String> mountSources, RuntimeCapabilities capabilities,
                                boolean honorCaps, boolean syscontMode, String cgroupsPath,
-                               Optional<String> userNamespacePath, Optional<String> libModulesDir) {
+                               Optional<String> userNamespacePath, Optional<String> libModulesDir,
+                               Map<String, String> specialMounts) {
 
     public ConversionInputs {
         mountSources = Map.copyOf(mountSources);
+        specialMounts = Map.copyOf(specialMounts);
         if (!rootfs.startsWith("/")) {
             throw new IllegalArgumentException("rootfs must be an absolute path, got " + rootfs);
         }
+    }
+
+    /** Without special directories (a container that needs none, or a plain one). */
+    public ConversionInputs(IdMapping uidMapping, IdMapping gidMapping, String rootfs,
+                            Map<Integer, String> mountSources, RuntimeCapabilities capabilities,
+                            boolean honorCaps, boolean syscontMode, String cgroupsPath,
+                            Optional<String> userNamespacePath, Optional<String> libModulesDir) {
+        this(uidMapping, gidMapping, rootfs, mountSources, capabilities, honorCaps, syscontMode, cgroupsPath,
+                userNamespacePath, libModulesDir, Map.of());
     }
 }

@@ -34,7 +34,7 @@ public final class SpecConverter {
             if (systemd) setEnv(process, "container", "private-users");
         }
         ObjectNode linux = spec.linux();
-        SystemMounts.apply(spec.mounts(), spec.rootReadonly(), systemd, in.libModulesDir());
+        SystemMounts.apply(spec.mounts(), spec.rootReadonly(), systemd, in.libModulesDir(), in.specialMounts());
         PathMasks.unmask(linux, PathMasks.SYSTEM_CONTAINER_NEEDS);
         if (systemd) PathMasks.unmask(linux, PathMasks.SYSTEMD_NEEDS);
         if (linux.get("seccomp") instanceof ObjectNode seccomp) SeccompRelaxation.apply(seccomp);

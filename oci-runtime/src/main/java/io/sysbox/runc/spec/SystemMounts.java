@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -34,8 +35,12 @@ final class SystemMounts {
      * @param readOnlyRoot  root.readonly: /sys read-only, writable tmpfs on /run and /tmp
      * @param systemd       the init is systemd: tmpfs on /run and /run/lock
      * @param libModulesDir bind-mounted read-only at the same path when present
+     * @param specialMounts the manager's host-backed directories (destination to source) for inner
+     *                      Docker, containerd, kubelet...: read-write binds, unless the spec mounts
+     *                      something there itself
      */
-    static void apply(ArrayNode array, boolean readOnlyRoot, boolean systemd, Optional<String> libModulesDir) {
+    static void apply(ArrayNode array, boolean readOnlyRoot, boolean systemd, Optional<String> libModulesDir,
+                      Map<String, String> specialMounts) {
         SystemMounts plan = new SystemMounts(array);
         plan.mounts.removeIf(m -> MountNodes.isBelow(MountNodes.destination(m), CGROUP));
         plan.fixKernelFilesystems(readOnlyRoot);
@@ -48,6 +53,8 @@ final class SystemMounts {
             plan.addIfAbsent("/tmp", MountNodes::tmp);
         }
         libModulesDir.ifPresent(dir -> plan.addIfAbsent(dir, () -> MountNodes.readOnlyBind(dir)));
+        specialMounts.forEach((destination, source) -> plan.addIfAbsent(destination,
+                () -> MountNodes.make(destination, "bind", source, "rbind", "rw", "nosuid", "nodev")));
         plan.sortParentsFirst();
         array.removeAll();
         plan.mounts.forEach(array::add);
