@@ -67,7 +67,7 @@ public final class StartupBenchmark {
      * sysbox-runc is measured as installed: with the AOT cache install.sh records. A cache from an
      * earlier build is ignored by the JVM, so this build's is recorded first, the same way.
      */
-    private static void recordAotCache(SuiteEnvironment env) throws IOException, InterruptedException {
+    static void recordAotCache(SuiteEnvironment env) throws IOException, InterruptedException {
         Path dist = Path.of(System.getProperty("sysbox.dist"));
         Path script = dist.getParent().resolve("deploy/host/aot-train.sh");
         Process p = new ProcessBuilder(script.toString(), dist.toString(), env.manager().dirs().runDir().toString())

@@ -54,6 +54,7 @@ public final class CreateCommand implements Command {
         FlagSet.Parsed p = command.parse(flags, args, 1);
         String id = p.positional().getFirst();
         Path privateBundle = ContainerBundle.prepare(invocation, id, Path.of(p.value("bundle", ".")).toAbsolutePath());
+        if (TrainingRun.active()) TrainingRun.exerciseOtherCommands(invocation, id);
         invocation.engine().become(command.name(), engineArgs(p, privateBundle, id, extraBooleans));
         return 1;
     }

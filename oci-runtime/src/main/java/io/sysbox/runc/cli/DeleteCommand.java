@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** delete: the engine removes the container, then the manager releases what it made for it. */
 public final class DeleteCommand implements Command {
@@ -43,20 +42,20 @@ public final class DeleteCommand implements Command {
         String id = p.positional().getFirst();
         GlobalOptions options = invocation.options();
         Path dir = options.containerDir(id);
-        Optional<ContainerRecord> record = ContainerRecord.read(dir);
+        boolean ours = ContainerRecord.exists(dir);
         List<String> engineArgs = new ArrayList<>();
         if (p.bool("force")) engineArgs.add("--force");
         engineArgs.add(id);
         int status = 0;
         boolean engineKnowsIt = Files.exists(options.engineRoot().resolve(id));
-        if (engineKnowsIt || record.isEmpty()) {
+        if (engineKnowsIt || !ours) {
             status = invocation.engine().run("delete", engineArgs);
         }
         if (Files.exists(options.engineRoot().resolve(id))) {
             return status == 0 ? 1 : status; // still there (running without --force): keep its state
         }
-        if (record.isPresent()) {
-            if (record.get().managed()) new ManagerClient(options.runDir()).release(id);
+        if (ours) {
+            if (ContainerRecord.managedIn(dir)) new ManagerClient(options.runDir()).release(id);
             PrivateDir.remove(dir);
             return 0;
         }

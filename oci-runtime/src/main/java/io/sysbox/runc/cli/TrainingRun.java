@@ -1,0 +1,31 @@
+package io.sysbox.runc.cli;
+
+import io.sysbox.runc.manager.ManagerClient;
+import io.sysbox.runc.state.ContainerRecord;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The AOT cache is recorded from one `run` (deploy/host/aot-train.sh), but engines call delete
+ * (twice per container, in Docker's case), state and exec just as often. While recording, the
+ * run also goes through what those commands load: spawning the engine, the container's record
+ * (JSON), a Release to the manager (of an id nobody has, which the manager answers "unknown").
+ */
+final class TrainingRun {
+    static final String ENV = "SYSBOX_AOT_TRAIN";
+
+    private TrainingRun() {}
+
+    static boolean active() {
+        return System.getenv(ENV) != null;
+    }
+
+    static void exerciseOtherCommands(Invocation invocation, String id) throws IOException, InterruptedException {
+        GlobalOptions o = invocation.options();
+        invocation.engine().capture("state", List.of(id));
+        ContainerRecord.read(o.containerDir(id));
+        ContainerRecord.exists(o.containerDir(id));
+        new ManagerClient(o.runDir()).release(id + "-aot-training-none");
+    }
+}
