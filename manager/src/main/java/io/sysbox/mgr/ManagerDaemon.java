@@ -89,7 +89,8 @@ public final class ManagerDaemon implements AutoCloseable {
                 .setIgnoreSysfsChown(options.ignoreSysfsChown())
                 .setRelaxedReadOnly(options.relaxedReadOnly())
                 .build();
-        ManagerService service = new ManagerService(dataRoot, config, allocator, store, new BindMountPolicy(), log);
+        ManagerService service = new ManagerService(dataRoot, config, allocator, store, new BindMountPolicy(),
+                !options.disableInnerImagePreload(), log);
         started.push(service);
         service.restore();
 

@@ -3,12 +3,14 @@ package io.sysbox.conformance.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.conformance.CommandResult;
+import io.sysbox.conformance.CommandRunner;
 import io.sysbox.conformance.Prerequisites;
 import io.sysbox.conformance.SuiteEnvironment;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.Map;
 public final class DockerEnvironment implements AutoCloseable {
     public static final String RUNTIME = "sysbox-runc";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration IMAGE_TIMEOUT = Duration.ofMinutes(20);
 
     private final SuiteEnvironment suite;
     private final PrivateDockerd dockerd;
@@ -83,7 +86,7 @@ public final class DockerEnvironment implements AutoCloseable {
         String ref = images.get(name);
         if (ref != null) return ref;
         Path script = suite.dist().root().getParent().resolve("conformance/images/import-images.sh");
-        CommandResult result = suite.runner().run(List.of(script.toString(), "--docker-host", "unix://" + dockerd.socket(), name));
+        CommandResult result = imageRunner().run(List.of(script.toString(), "--docker-host", "unix://" + dockerd.socket(), name));
         if (!result.succeeded()) throw new IllegalStateException("importing test image " + name + " failed:\n" + result.describe());
         for (String line : result.stdout().split("\n")) {
             String[] f = line.strip().split(" ");
@@ -92,6 +95,23 @@ public final class DockerEnvironment implements AutoCloseable {
         ref = images.get(name);
         if (ref == null) throw new IllegalStateException("import-images.sh named no reference for " + name + ":\n" + result.describe());
         return ref;
+    }
+
+    /** Image builds run debootstrap and apt-get when their cache is cold: minutes, not seconds. */
+    private CommandRunner imageRunner() throws IOException {
+        return new CommandRunner(suite.directory("image-scratch"), IMAGE_TIMEOUT);
+    }
+
+    /** The rootfs tarball of a test image (cached by conformance/images/build-images.sh). */
+    public Path imageTarball(String name) throws IOException {
+        Path script = suite.dist().root().getParent().resolve("conformance/images/build-images.sh");
+        CommandResult result = imageRunner().run(List.of(script.toString(), name));
+        if (!result.succeeded()) throw new IllegalStateException("building test image " + name + " failed:\n" + result.describe());
+        for (String line : result.stdout().split("\n")) {
+            String[] f = line.strip().split(" ");
+            if (f.length == 2 && f[0].equals(name)) return Path.of(f[1]);
+        }
+        throw new IllegalStateException("build-images.sh named no tarball for " + name + ":\n" + result.describe());
     }
 
     /** Where dockerd's shims run sysbox-runc with --root (the runtime's state root). */

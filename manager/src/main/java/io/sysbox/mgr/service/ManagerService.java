@@ -13,6 +13,11 @@ import io.sysbox.common.sys.PidFd;
 import io.sysbox.mgr.idmap.IdmapUnsupportedException;
 import io.sysbox.mgr.idmap.IdmappedMount;
 import io.sysbox.mgr.idmap.UserNamespaceCache;
+import io.sysbox.mgr.specialdirs.SourceInUseException;
+import io.sysbox.mgr.specialdirs.SpecialDirs;
+import io.sysbox.mgr.specialdirs.SpecialDirsConfig;
+import io.sysbox.mgr.specialdirs.SpecialMount;
+import io.sysbox.mgr.specialdirs.UserMount;
 import io.sysbox.mgr.idmap.UserNamespaceFile;
 import io.sysbox.mgr.idrange.AllocationRecord;
 import io.sysbox.mgr.idrange.AllocationRecord.Origin;
@@ -56,6 +61,7 @@ public final class ManagerService implements AutoCloseable {
     private final ShiftedDirs shifted;
     private final PidWatcher watcher;
     private final UserNamespaceCache namespacesAhead;
+    private final SpecialDirs specialDirs;
     private final Logger log;
     private final ContainerLocks locks = new ContainerLocks();
     private final ConcurrentHashMap<String, AllocationRecord> states = new ConcurrentHashMap<>();
@@ -67,6 +73,13 @@ public final class ManagerService implements AutoCloseable {
 
     public ManagerService(Path dataRoot, ConfigResponse config, RangeAllocator allocator, AllocationStore store,
                           BindMountPolicy policy, Logger log) throws IOException {
+        this(dataRoot, config, allocator, store, policy, true, log);
+    }
+
+    /** @param innerImagePreload copy inner images of the image into the special dirs (SPEC §5) */
+    public ManagerService(Path dataRoot, ConfigResponse config, RangeAllocator allocator, AllocationStore store,
+                          BindMountPolicy policy, boolean innerImagePreload, Logger log) throws IOException {
+        this.specialDirs = new SpecialDirs(new SpecialDirsConfig(dataRoot.toRealPath(), innerImagePreload), log);
         this.config = config;
         this.allocator = allocator;
         this.store = store;
@@ -110,6 +123,7 @@ public final class ManagerService implements AutoCloseable {
                 log.info("removed the mounts of container {}: its Prepare never completed", id);
             }
         }
+        specialDirs.restore(states.keySet());
         for (AllocationRecord record : records) {
             if (record.watch() != null) resumeWatch(record);
         }
@@ -219,6 +233,10 @@ public final class ManagerService implements AutoCloseable {
                 response.addMounts(PreparedMount.newBuilder().setIndex(bind.getIndex())
                         .setSource(source == null ? "" : source));
             }
+            for (SpecialMount special : specialDirs.prepare(id, rootfs, mapping, userMounts(request)).mounts()) {
+                response.addSpecialMounts(io.sysbox.common.proto.SpecialMount.newBuilder()
+                        .setSource(special.source().toString()).setDestination(special.destination()));
+            }
             AllocationRecord record = new AllocationRecord(id, origin, mapping.uid(), mapping.gid(), shareWith,
                     rootfsPath, clones, watch, lent, false);
             store.save(record);
@@ -230,7 +248,7 @@ public final class ManagerService implements AutoCloseable {
                     request.getBindMountsCount(), watch == null ? "" : ", watching pid " + watch.pid());
             return response.setUidMapping(Protos.mapping(mapping.uid())).setGidMapping(Protos.mapping(mapping.gid()))
                     .setRootfs(rootfsPath).setConfig(config).build();
-        } catch (OverlayRootfsException e) {
+        } catch (OverlayRootfsException | SourceInUseException e) {
             throw new PreconditionFailedException("container " + id + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new PreconditionFailedException("cannot prepare container " + id + ": " + e.getMessage(), e);
@@ -356,6 +374,7 @@ public final class ManagerService implements AutoCloseable {
             throw new PreconditionFailedException("cannot release container " + id + ": " + e.getMessage()
                     + "; its state is kept, so Release can be retried", e);
         }
+        stopSpecialDirs(id);
         boolean freed;
         synchronized (mappings) {
             states.remove(id, record);
@@ -476,8 +495,29 @@ public final class ManagerService implements AutoCloseable {
         return path;
     }
 
+    /** The spec's bind and volume mounts, for the special dirs they replace. */
+    private static List<UserMount> userMounts(PrepareRequest request) {
+        return request.getBindMountsList().stream()
+                .map(b -> new UserMount(Path.of(b.getSource()), b.getDestination())).toList();
+    }
+
+    /**
+     * The runtime deleted the container (Docker: at every stop): its inner state goes back into
+     * its rootfs for docker commit, after the upper layer is given back; the special dirs go
+     * too unless the container may start again (a Docker layer, removed when the layer goes).
+     */
+    private void stopSpecialDirs(String id) {
+        try {
+            specialDirs.stopped(id, null, true);
+            if (!specialDirs.isWatched(id)) specialDirs.removed(id);
+        } catch (IOException e) {
+            log.error("container {}: {}", id, e.getMessage());
+        }
+    }
+
     @Override
     public void close() {
+        specialDirs.close();
         watcher.close();
         namespacesAhead.close();
     }

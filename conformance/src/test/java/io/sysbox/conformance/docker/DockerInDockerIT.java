@@ -1,0 +1,122 @@
+package io.sysbox.conformance.docker;
+
+import io.sysbox.conformance.CommandResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Issue 3, acceptance 3 and 5: Docker inside a system container (the debian-docker test image,
+ * no --privileged): overlay2 on the manager's special /var/lib/docker, inner images kept across
+ * stop/start, the host directory gone after docker rm, a named volume on /var/lib/docker that
+ * outlives the container and is refused to a second one while the first runs.
+ */
+class DockerInDockerIT {
+    private static DockerEnvironment env;
+    private static String debianDocker;
+    /** The busybox rootfs tarball (from the image builder), for `docker import` inside. */
+    private static Path innerImage;
+
+    @BeforeAll
+    static void start() throws Exception {
+        env = DockerEnvironment.start("dind", Map.of());
+        debianDocker = env.image("debian-docker");
+        Path images = env.suite().rootOnlyDirectory("inner-images");
+        innerImage = images.resolve("busybox.tar");
+        Files.copy(env.imageTarball("busybox"), innerImage);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (env != null) env.close();
+    }
+
+    private static String ok(CommandResult r) {
+        assertTrue(r.succeeded(), r.describe() + "\n" + env.dockerd().logTail());
+        return r.stdout().strip();
+    }
+
+    /** A system container running dockerd as its main process. */
+    private static String startInnerDocker(String image, String... extraRunArgs) throws InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of("-d", "-v", innerImage.getParent() + ":/images:ro"));
+        args.addAll(List.of(extraRunArgs));
+        args.addAll(List.of(image, "dockerd"));
+        String id = ok(env.run(args.toArray(String[]::new)));
+        awaitInnerDocker(id);
+        return id;
+    }
+
+    private static void awaitInnerDocker(String id) throws InterruptedException {
+        await(() -> env.docker("exec", id, "docker", "info").succeeded(), 90,
+                () -> "inner dockerd of " + id + " did not answer:\n" + env.docker("logs", "--tail", "30", id).describe());
+    }
+
+    private static void await(BooleanSupplier condition, int seconds, java.util.function.Supplier<String> why)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail(why.get());
+            Thread.sleep(500);
+        }
+    }
+
+    private static String fullId(String id) {
+        return ok(env.docker("inspect", "-f", "{{.Id}}", id));
+    }
+
+    private static Path specialDir(String id) {
+        return env.suite().manager().dirs().dataRoot().resolve("docker").resolve(fullId(id));
+    }
+
+    @Test
+    void innerDockerUsesOverlay2AndKeepsItsImagesAcrossStopStart() throws Exception {
+        String id = startInnerDocker(debianDocker);
+        assertTrue(ok(env.docker("exec", id, "docker", "info")).contains("Storage Driver: overlay2"));
+        ok(env.docker("exec", id, "docker", "import", "/images/busybox.tar", "inner-busybox"));
+        assertEquals("ok", ok(env.docker("exec", id, "docker", "run", "--rm", "inner-busybox", "echo", "ok")));
+        Path hostDir = specialDir(id);
+        assertTrue(Files.isDirectory(hostDir), "the special /var/lib/docker of the container: " + hostDir);
+
+        ok(env.docker("stop", "-t", "5", id));
+        ok(env.docker("start", id));
+        awaitInnerDocker(id);
+        assertTrue(ok(env.docker("exec", id, "docker", "images", "--format", "{{.Repository}}")).contains("inner-busybox"),
+                "the inner image survives stop/start");
+
+        ok(env.docker("rm", "-f", id));
+        await(() -> !Files.exists(hostDir), 30, () -> hostDir + " is still there after docker rm");
+    }
+
+    @Test
+    void aVolumeOnVarLibDockerKeepsImagesAndServesOneContainerAtATime() throws Exception {
+        ok(env.docker("volume", "create", "sysbox-it-inner-cache"));
+        String first = startInnerDocker(debianDocker, "--mount", "source=sysbox-it-inner-cache,target=/var/lib/docker");
+        ok(env.docker("exec", first, "docker", "import", "/images/busybox.tar", "inner-busybox"));
+
+        CommandResult second = env.run("-d", "--mount", "source=sysbox-it-inner-cache,target=/var/lib/docker",
+                debianDocker, "dockerd");
+        String secondId = second.stdout().strip();
+        assertFalse(second.succeeded(), "a second container on the same inner image cache is refused: " + second.describe());
+        assertTrue(second.stderr().contains("/var/lib/docker"), second.describe());
+        if (!secondId.isEmpty()) env.docker("rm", "-f", secondId);
+
+        ok(env.docker("rm", "-f", first));
+        String again = startInnerDocker(debianDocker, "--mount", "source=sysbox-it-inner-cache,target=/var/lib/docker");
+        assertTrue(ok(env.docker("exec", again, "docker", "images", "--format", "{{.Repository}}")).contains("inner-busybox"),
+                "the volume kept the inner image after its container was removed");
+        ok(env.docker("rm", "-f", again));
+        ok(env.docker("volume", "rm", "sysbox-it-inner-cache"));
+    }
+}
