@@ -58,11 +58,11 @@ public final class DockerBenchmark {
         if (!env.docker("exec", id, "docker", "import", "/images/busybox.tar", "inner-busybox").succeeded()) {
             throw new IllegalStateException("cannot load busybox into the inner dockerd");
         }
-        String timing = "s=$(date +%s%N); %s >/dev/null 2>&1 || exit 1; e=$(date +%s%N); echo $(( (e-s)/1000 ))";
+        String timing = "s=$(date +%s%N); COMMAND >/dev/null 2>&1 || exit 1; e=$(date +%s%N); echo $(( (e-s)/1000 ))";
         List<Double> inner = new ArrayList<>(), host = new ArrayList<>();
         for (int i = 0; i < warmup + rounds; i++) {
-            double in = micros(env.docker("exec", id, "sh", "-c", timing.formatted("docker run --rm inner-busybox true")).stdout());
-            double out = micros(env.suite().runner().run(List.of("sh", "-c", timing.formatted(
+            double in = micros(env.docker("exec", id, "sh", "-c", timing.replace("COMMAND", "docker run --rm inner-busybox true")).stdout());
+            double out = micros(env.suite().runner().run(List.of("sh", "-c", timing.replace("COMMAND",
                     String.join(" ", env.dockerd().command("run", "--rm", "--runtime=runc", busybox, "true"))))).stdout());
             if (i >= warmup) {
                 inner.add(in);
