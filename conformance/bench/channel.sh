@@ -4,16 +4,11 @@
 # interleaved. Needs root and a built dist/ (./mvnw -B package -DskipTests).
 # Usage: conformance/bench/channel.sh [ROUNDS]
 set -eu
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
-cd "$repo"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-[ -x dist/bin/sysbox-mgr ] || { echo "channel.sh: dist/ is not built; run: ./mvnw -B package -DskipTests" >&2; exit 1; }
-classpath_file="$repo/conformance/target/bench-classpath.txt"
-./mvnw -q -B -pl conformance compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
+. "$(dirname "$0")/classpath.sh"
 # The probes' AOT caches need jar files on the class path, not a directory: pack the classes.
 jar_dir="$repo/conformance/target/bench-jar"
 mkdir -p "$jar_dir"
 "$JAVA_HOME/bin/jar" cf "$jar_dir/conformance-bench.jar" -C conformance/target/classes .
-classpath="$jar_dir/conformance-bench.jar:$(cat "$classpath_file")"
+classpath="$jar_dir/conformance-bench.jar:${classpath#conformance/target/classes:}"
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.dist="$repo/dist" \
     -Dchannel.classpath="$classpath" -cp "$classpath" io.sysbox.conformance.bench.ChannelBenchmark "$@"

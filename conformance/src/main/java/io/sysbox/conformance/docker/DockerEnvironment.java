@@ -74,6 +74,15 @@ public final class DockerEnvironment implements AutoCloseable {
         return dockerd.docker(args);
     }
 
+    /**
+     * The output of a command that must succeed (trimmed, without a terminal's CRs); a failure
+     * is an AssertionError that carries the command's output and dockerd's last log lines.
+     */
+    public String require(CommandResult result) {
+        if (!result.succeeded()) throw new AssertionError(result.describe() + "\n" + dockerd.logTail());
+        return result.stdout().strip().replace("\r", "");
+    }
+
     /** `docker run --runtime=sysbox-runc ARGS...`. */
     public CommandResult run(String... args) {
         List<String> all = new ArrayList<>(List.of("run", "--runtime=" + RUNTIME));

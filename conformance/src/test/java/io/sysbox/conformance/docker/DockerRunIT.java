@@ -36,8 +36,7 @@ class DockerRunIT {
     }
 
     private static String ok(CommandResult r) {
-        assertTrue(r.succeeded(), r.describe() + "\n" + env.dockerd().logTail());
-        return r.stdout().strip();
+        return env.require(r);
     }
 
     private static String[] uidMap(String text) {

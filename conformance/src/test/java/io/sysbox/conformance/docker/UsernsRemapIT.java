@@ -67,8 +67,7 @@ class UsernsRemapIT {
     }
 
     private static String ok(CommandResult r) {
-        assertTrue(r.succeeded(), r.describe() + "\n" + env.dockerd().logTail());
-        return r.stdout().strip().replace("\r", "");
+        return env.require(r);
     }
 
     /** The line dockerd writes for the remap user's range, as /proc/PID/uid_map shows it. */
