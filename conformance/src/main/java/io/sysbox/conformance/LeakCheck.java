@@ -13,6 +13,9 @@ import java.util.stream.Stream;
  * data root, id-range records, idmapped clones, private runtime dirs, cgroup directories.
  */
 public record LeakCheck(Path dataRoot, Path runtimeRoot, CgroupScope cgroups) {
+    /** The manager's host-backed directories for inner Docker, containerd... (DATA_ROOT/KIND/ID). */
+    private static final List<String> SPECIAL_DIR_KINDS =
+            List.of("docker", "containerd", "kubelet", "k0s", "k3s", "rke2", "buildkit");
 
     /** One line per leftover; empty when clean. */
     public List<String> leaks() {
@@ -22,6 +25,8 @@ public record LeakCheck(Path dataRoot, Path runtimeRoot, CgroupScope cgroups) {
         }
         entries(dataRoot.resolve("idranges"), "id range record", leaks);
         entries(dataRoot.resolve("shifted"), "idmapped clone dir", leaks);
+        for (String kind : SPECIAL_DIR_KINDS) entries(dataRoot.resolve(kind), "special dir", leaks);
+        entries(dataRoot.resolve("specialdirs"), "special dir record", leaks);
         entries(runtimeRoot.resolve("sysbox"), "sysbox-runc private dir", leaks);
         entries(runtimeRoot.resolve("runc"), "low-level runtime state", leaks);
         for (Path dir : cgroups.leftovers()) leaks.add("cgroup: " + dir);

@@ -162,6 +162,13 @@ public final class DockerEnvironment implements AutoCloseable {
                 if (!rm.succeeded()) problems.add("docker rm -f " + id + ": " + rm.describe());
             }
         } finally {
+            try (var left = Files.list(runtimeRoot().resolve("sysbox"))) {
+                left.forEach(dir -> problems.add("sysbox-runc private dir left after docker rm: " + dir));
+            } catch (java.nio.file.NoSuchFileException none) {
+                // no container ever ran, or all are gone with their directory
+            } catch (IOException e) {
+                problems.add("cannot list " + runtimeRoot() + ": " + e.getMessage());
+            }
             dockerd.stop();
             problems.addAll(removeDaemonLeftovers());
             try {
