@@ -100,6 +100,42 @@ class DockerInDockerIT {
     }
 
     @Test
+    void commitKeepsTheInnerImages() throws Exception {
+        String id = startInnerDocker(debianDocker);
+        ok(env.docker("exec", id, "docker", "import", "/images/busybox.tar", "inner-busybox"));
+        ok(env.docker("stop", "-t", "5", id));
+        ok(env.docker("commit", id, "sysbox-it/dind-committed:latest"));
+        ok(env.docker("rm", "-f", id));
+        String copy = startInnerDocker("sysbox-it/dind-committed:latest");
+        assertTrue(ok(env.docker("exec", copy, "docker", "images", "--format", "{{.Repository}}")).contains("inner-busybox"),
+                "a container of the committed image lists the inner image without loading it");
+        ok(env.docker("rm", "-f", copy));
+        ok(env.docker("rmi", "sysbox-it/dind-committed:latest"));
+    }
+
+    /**
+     * An inner image whose top layer deletes a file holds an inner whiteout, which the outer
+     * layer cannot hold as a file: it travels beside the copy and comes back at the new start.
+     */
+    @Test
+    void commitKeepsWhatAnInnerImageLayerDeleted() throws Exception {
+        String id = startInnerDocker(debianDocker);
+        ok(env.docker("exec", id, "docker", "import", "/images/busybox.tar", "inner-busybox"));
+        ok(env.docker("exec", id, "docker", "run", "--name", "deleter", "inner-busybox", "rm", "/bin/ls"));
+        ok(env.docker("exec", id, "docker", "commit", "deleter", "inner-deleted"));
+        ok(env.docker("exec", id, "docker", "rm", "deleter"));
+        ok(env.docker("stop", "-t", "5", id));
+        ok(env.docker("commit", id, "sysbox-it/dind-deleted:latest"));
+        ok(env.docker("rm", "-f", id));
+        String copy = startInnerDocker("sysbox-it/dind-deleted:latest");
+        ok(env.docker("exec", copy, "docker", "run", "--rm", "inner-busybox", "test", "-e", "/bin/ls"));
+        CommandResult deleted = env.docker("exec", copy, "docker", "run", "--rm", "inner-deleted", "test", "-e", "/bin/ls");
+        assertFalse(deleted.succeeded(), "the file the inner layer deleted stays deleted: " + deleted.describe());
+        ok(env.docker("rm", "-f", copy));
+        ok(env.docker("rmi", "sysbox-it/dind-deleted:latest"));
+    }
+
+    @Test
     void aVolumeOnVarLibDockerKeepsImagesAndServesOneContainerAtATime() throws Exception {
         ok(env.docker("volume", "create", "sysbox-it-inner-cache"));
         String first = startInnerDocker(debianDocker, "--mount", "source=sysbox-it-inner-cache,target=/var/lib/docker");

@@ -11,7 +11,7 @@ import java.util.Map;
 /** lstat(2) of one file: what a copy must reproduce. Names are never looked up (no passwd reads). */
 record FileStat(int mode, long uid, long gid, long size, long dev, long ino, long rdev, int nlink,
                 FileTime mtime, FileTime atime) {
-    static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000;
+    static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000, S_IFCHR = 0020000;
     private static final String ATTRIBUTES = "unix:mode,uid,gid,size,dev,ino,rdev,nlink,lastModifiedTime,lastAccessTime";
 
     /** An inode: what hard links share. */

@@ -1,6 +1,7 @@
 package io.sysbox.mgr.specialdirs;
 
 import io.sysbox.mgr.idrange.ContainerMapping;
+import io.sysbox.mgr.rootfs.FreshOverlay;
 import io.sysbox.mgr.specialdirs.SpecialDirsRecord.Dir;
 import io.sysbox.mgr.specialdirs.SpecialDirsRecord.UserCache;
 import org.apache.logging.log4j.Logger;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -34,10 +36,14 @@ import java.util.regex.Pattern;
  * {@link #removed} (for Docker, called by the {@link RemovalMonitor} when the container's
  * layer goes). The dirs and DATA_ROOT/specialdirs/ID.json are the state; a new instance
  * takes over with {@link #restore}. Calls for one container are serialized.
+ *
+ * <p>An overlay rootfs is written at stop through a {@link FreshOverlay} mounted at
+ * DATA_ROOT/copyback/ID, never through the engine's own (stale) mount, and what the inner
+ * overlay stores have that image layers cannot carry travels as {@link InnerOverlayMetadata}.
  */
 public final class SpecialDirs implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,1023}");
-    private static final String RECORDS = "specialdirs", STAGING_SUFFIX = ".partial";
+    private static final String RECORDS = "specialdirs", COPY_BACK = "copyback", STAGING_SUFFIX = ".partial";
 
     private final Path dataRoot;
     private final boolean preload;
@@ -45,6 +51,7 @@ public final class SpecialDirs implements AutoCloseable {
     private final RecordStore store;
     private final RemovalMonitor monitor;
     private final UserSourceClaims claims = new UserSourceClaims();
+    private final InnerOverlayMetadataFile metadataFile = new InnerOverlayMetadataFile();
     private final IdLocks locks = new IdLocks();
     private final ConcurrentHashMap<String, SpecialDirsRecord> records = new ConcurrentHashMap<>();
 
@@ -58,6 +65,8 @@ public final class SpecialDirs implements AutoCloseable {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         }
+        Path copyBack = Files.createDirectories(dataRoot.resolve(COPY_BACK));
+        Files.setPosixFilePermissions(copyBack, PosixFilePermissions.fromString("rwx------"));
         this.store = new RecordStore(dataRoot.resolve(RECORDS));
         for (SpecialDirsRecord record : store.loadAll(log)) records.put(record.id(), record);
         this.monitor = new RemovalMonitor(config.removalPollInterval(), log);
@@ -183,13 +192,7 @@ public final class SpecialDirs implements AutoCloseable {
                     log.warn("container {}: its rootfs {} is empty or gone (unmounted already?); its special dirs"
                             + " are not copied back, their content stays in {}", id, target, dataRoot);
                 } else {
-                    for (Dir dir : record.dirs()) {
-                        try {
-                            copyBack(record, dir, target);
-                        } catch (IOException e) {
-                            failures.add(dir.destination() + ": " + e.getMessage());
-                        }
-                    }
+                    copyBackAll(record, target, failures);
                 }
             }
             claims.release(id);
@@ -311,6 +314,7 @@ public final class SpecialDirs implements AutoCloseable {
         try {
             if (imageStat != null && imageStat.isDirectory() && preload) {
                 CopyReport report = TreeCopier.sync(image, staging, into);
+                restoreInnerOverlay(id, dir, staging, into);
                 if (report.problemCount() > 0) {
                     log.warn("container {}: copying {} of its image into {}: {}; all problems: {}", id,
                             dir.destination(), host, report, report.problems());
@@ -354,19 +358,109 @@ public final class SpecialDirs implements AutoCloseable {
                 report.problemCount() == 0 ? "" : " (" + report.problemCount() + " problems, first: " + report.problems().getFirst() + ")");
     }
 
-    private void copyBack(SpecialDirsRecord record, Dir dir, Path rootfs) throws IOException {
+    /**
+     * Copies every special dir with something to copy back into rootfs: through a fresh mount
+     * of its layers when it is an overlay (see {@link FreshOverlay} for why not through rootfs).
+     */
+    private void copyBackAll(SpecialDirsRecord record, Path rootfs, List<String> failures) {
+        List<Dir> dirs = new ArrayList<>();
+        for (Dir dir : record.dirs()) {
+            try {
+                if (hasSomethingToCopyBack(record, dir, rootfs)) dirs.add(dir);
+            } catch (IOException e) {
+                failures.add(dir.destination() + ": " + e.getMessage());
+            }
+        }
+        if (dirs.isEmpty()) return;
+        Optional<FreshOverlay> fresh;
+        try {
+            fresh = FreshOverlay.of(rootfs, dataRoot.resolve(COPY_BACK).resolve(record.id()));
+        } catch (IOException e) {
+            failures.add(e.getMessage());
+            return;
+        }
+        try {
+            Path writable = fresh.map(FreshOverlay::root).orElse(rootfs);
+            for (Dir dir : dirs) {
+                try {
+                    copyBack(record, dir, writable, fresh.isPresent());
+                } catch (IOException e) {
+                    failures.add(dir.destination() + ": " + e.getMessage());
+                }
+            }
+        } finally {
+            if (fresh.isPresent()) {
+                try {
+                    fresh.get().close();
+                } catch (IOException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** An unused special dir adds nothing to a rootfs that never had the directory. */
+    private boolean hasSomethingToCopyBack(SpecialDirsRecord record, Dir dir, Path rootfs) throws IOException {
         Path host = hostDir(dir.kind(), record.id());
-        if (!Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) return false;
+        return !isEmptyOrMissing(host)
+                || Files.exists(RootfsPath.resolve(rootfs, dir.destination()), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private void copyBack(SpecialDirsRecord record, Dir dir, Path rootfs, boolean intoOverlay) throws IOException {
+        Path host = hostDir(dir.kind(), record.id());
         Path target = RootfsPath.resolve(rootfs, dir.destination());
-        // An unused special dir adds nothing to a rootfs that never had the directory.
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) && isEmptyOrMissing(host)) return;
         Files.createDirectories(target.getParent());
-        CopyReport report = TreeCopier.sync(host, target, IdTranslation.outOfContainer(record.mapping()));
+        IdTranslation outOf = IdTranslation.outOfContainer(record.mapping());
+        if (!intoOverlay) {
+            logCopyBack(record, dir, TreeCopier.sync(host, target, outOf), "");
+            return;
+        }
+        Path metadata = target.resolve(InnerOverlayMetadata.FILE_NAME);
+        // The last stop's, which the copy would count as removed.
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) TreeRemover.remove(metadata);
+        InnerOverlayMetadata.Collector aside = new InnerOverlayMetadata.Collector();
+        CopyReport report = TreeCopier.syncIntoOverlay(host, target, outOf, aside);
+        InnerOverlayMetadata collected = aside.collected();
+        // Removed even when empty: an inner file of that name must not pass for metadata at the next copy in.
+        TreeRemover.remove(metadata);
+        if (!collected.isEmpty()) metadataFile.write(target, collected);
+        logCopyBack(record, dir, report, collected.isEmpty() ? "" : "; " + collected.whiteouts().size()
+                + " whiteouts and " + collected.xattrs().size() + " overlay xattrs set aside in "
+                + Path.of(dir.destination(), InnerOverlayMetadata.FILE_NAME));
+    }
+
+    private void logCopyBack(SpecialDirsRecord record, Dir dir, CopyReport report, String aside) {
         if (report.problemCount() > 0) {
-            log.warn("container {}: copying {} back into {}: {}; all problems: {}", record.id(), dir.destination(),
-                    target, report, report.problems());
-        } else if (report.filesCopied() + report.created() + report.removed() > 0) {
-            log.info("container {}: copied {} back into its rootfs: {}", record.id(), dir.destination(), report);
+            log.warn("container {}: copying {} back into its rootfs {}: {}{}; all problems: {}", record.id(),
+                    dir.destination(), record.rootfs(), report, aside, report.problems());
+        } else if (report.filesCopied() + report.created() + report.removed() > 0 || !aside.isEmpty()) {
+            log.info("container {}: copied {} back into its rootfs: {}{}", record.id(), dir.destination(), report, aside);
+        }
+    }
+
+    /** The whiteouts and overlay xattrs a copy-back set aside (image content: anything in it is checked). */
+    private void restoreInnerOverlay(String id, Dir dir, Path staging, IdTranslation into) throws IOException {
+        FileStat before = FileStat.of(staging);
+        Optional<InnerOverlayMetadata> metadata;
+        try {
+            metadata = metadataFile.take(staging);
+        } catch (IOException e) {
+            log.warn("container {}: {} of its image: {}; its inner whiteouts and overlay xattrs are not restored", id,
+                    dir.destination(), e.getMessage());
+            return;
+        } finally {
+            // Taking the file changed the directory's times, which the copy had set as the image has them.
+            FileTimes.set(staging, before.mtime(), before.atime());
+        }
+        if (metadata.isEmpty()) return;
+        InnerOverlayRestore.Result result = InnerOverlayRestore.apply(staging, metadata.get(), into);
+        if (result.problemCount() > 0) {
+            log.warn("container {}: {} of its image: {}; all problems: {}", id, dir.destination(), result,
+                    result.problems());
+        } else {
+            log.info("container {}: {} of its image: {}", id, dir.destination(), result);
         }
     }
 
@@ -394,8 +488,27 @@ public final class SpecialDirs implements AutoCloseable {
         }
     }
 
-    /** Staging dirs of copies a dead manager never finished, and dirs no record accounts for. */
+    /**
+     * Staging dirs of copies a dead manager never finished, its copy-back mounts, and dirs no
+     * record accounts for.
+     */
     private void deleteLeftovers() {
+        Path copyBack = dataRoot.resolve(COPY_BACK);
+        List<Path> mounts = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(copyBack)) {
+            for (Path entry : entries) mounts.add(entry);
+        } catch (IOException e) {
+            log.error("cannot list {}: {}", copyBack, e.getMessage());
+        }
+        for (Path mount : mounts) {
+            try {
+                // Detaches the mount first: never deletes through it into a container's layer.
+                TreeRemover.remove(mount);
+                log.info("removed {}: a copy-back mount a dead manager left", mount);
+            } catch (IOException e) {
+                log.error("cannot remove leftover copy-back mount {}: {}", mount, e.getMessage());
+            }
+        }
         for (SpecialDirKind kind : SpecialDirKind.values()) {
             Path kindDir = dataRoot.resolve(kind.dirName());
             List<Path> leftovers = new ArrayList<>();

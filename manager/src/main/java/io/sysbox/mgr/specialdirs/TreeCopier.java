@@ -29,18 +29,27 @@ import java.util.Set;
  * inner image cache back at every stop only writes what changed since the last one.
  *
  * <p>Names travel as Paths from directory listings (their bytes, whatever the locale).
+ *
+ * <p>Into an overlay (a copy back into a container's rootfs) whiteouts and overlayfs xattrs
+ * are not written but collected: see {@link InnerOverlayMetadata} for why.
  */
 final class TreeCopier {
     private static final int KEPT_PROBLEMS = 10;
 
     private final IdTranslation ids;
+    /** The top of the source, which collected paths are relative to. */
+    private final Path sourceRoot;
+    /** Null when the target takes everything. */
+    private final InnerOverlayMetadata.Collector aside;
     /** Where the first name of each multiply-linked source inode went. */
     private final Map<FileStat.Inode, Path> firstNames = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private long problemCount, filesCopied, bytesCopied, unchanged, created, removed;
 
-    private TreeCopier(IdTranslation ids) {
+    private TreeCopier(IdTranslation ids, Path sourceRoot, InnerOverlayMetadata.Collector aside) {
         this.ids = ids;
+        this.sourceRoot = sourceRoot;
+        this.aside = aside;
     }
 
     /**
@@ -49,9 +58,23 @@ final class TreeCopier {
      * detail (an xattr the filesystem refuses) is reported instead.
      */
     static CopyReport sync(Path source, Path target, IdTranslation ids) throws IOException {
+        return sync(source, target, ids, null);
+    }
+
+    /**
+     * Like {@link #sync(Path, Path, IdTranslation)}, into a target in an overlay: whiteouts and
+     * overlayfs xattrs go to aside (paths relative to source, owners translated) instead.
+     */
+    static CopyReport syncIntoOverlay(Path source, Path target, IdTranslation ids, InnerOverlayMetadata.Collector aside)
+            throws IOException {
+        return sync(source, target, ids, aside);
+    }
+
+    private static CopyReport sync(Path source, Path target, IdTranslation ids, InnerOverlayMetadata.Collector aside)
+            throws IOException {
         FileStat top = FileStat.of(source);
         if (!top.isDirectory()) throw new IOException("cannot copy " + source + ": not a directory");
-        TreeCopier copier = new TreeCopier(ids);
+        TreeCopier copier = new TreeCopier(ids, source, aside);
         copier.entry(source, target, top);
         return copier.report();
     }
@@ -61,7 +84,7 @@ final class TreeCopier {
      * setuid/setgid bits and file capabilities (which chown clears).
      */
     static CopyReport reown(Path dir, IdTranslation ids) throws IOException {
-        TreeCopier copier = new TreeCopier(ids);
+        TreeCopier copier = new TreeCopier(ids, dir, null);
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
@@ -166,6 +189,15 @@ final class TreeCopier {
     }
 
     private void special(Path src, Path dst, FileStat s, FileStat d) throws IOException {
+        if (aside != null && InnerOverlayMetadata.isWhiteout(s)) {
+            if (d != null) discard(dst);
+            try {
+                aside.whiteout(relative(src), ids.uid(s.uid()), ids.gid(s.gid()), s.permissions(), s.mtime());
+            } catch (IOException e) {
+                problem("cannot set whiteout " + src + " aside: " + e.getMessage());
+            }
+            return;
+        }
         if (d != null && !(d.type() == s.type() && d.rdev() == s.rdev())) {
             discard(dst);
             d = null;
@@ -220,7 +252,9 @@ final class TreeCopier {
             Map<String, byte[]> values = new LinkedHashMap<>();
             for (String name : Xattrs.names(src)) {
                 byte[] value = Xattrs.value(src, name);
-                if (value != null) values.put(name, IdBearingXattrs.translate(name, value, ids));
+                if (value == null) continue;
+                if (aside != null && InnerOverlayMetadata.carries(name)) aside.xattr(relative(src), name, value);
+                else values.put(name, IdBearingXattrs.translate(name, value, ids));
             }
             return values;
         } catch (IOException e) {
@@ -253,6 +287,16 @@ final class TreeCopier {
                 problem("cannot set xattr " + xattr.getKey() + " of " + dst + ": " + e.getMessage());
             }
         }
+    }
+
+    /** src relative to the top of the source, as a name the collected metadata can carry. */
+    private Path relative(Path src) throws IOException {
+        Path relative = sourceRoot.relativize(src);
+        if (!Path.of(relative.toString()).equals(relative)) {
+            throw new IOException(src + ": the file name is not representable in the JVM's file-name encoding; start"
+                    + " sysbox-mgr with a UTF-8 locale (LANG=C.UTF-8)");
+        }
+        return relative;
     }
 
     private static void discard(Path path) throws IOException {

@@ -2,6 +2,8 @@ package io.sysbox.mgr.specialdirs;
 
 import io.sysbox.mgr.idrange.ContainerMapping;
 import io.sysbox.mgr.idrange.IdRange;
+import io.sysbox.common.sys.MountApi;
+import io.sysbox.mgr.testing.FakeDockerLayer;
 import io.sysbox.mgr.testing.HostFixtures;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -15,6 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,12 +28,14 @@ import java.util.stream.Collectors;
 
 import static io.sysbox.mgr.testing.HostFixtures.gid;
 import static io.sysbox.mgr.testing.HostFixtures.mode;
+import static io.sysbox.mgr.testing.HostFixtures.mountsUnder;
 import static io.sysbox.mgr.testing.HostFixtures.uid;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -299,6 +304,9 @@ class SpecialDirsTest {
         awaitGone(dataRoot.resolve("docker/c1"));
         awaitGone(dataRoot.resolve("buildkit/c1"));
         assertFalse(special.isWatched("c1"));
+        // The record goes after the dirs, on the monitor's thread.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!special.containers().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
         assertEquals(Set.of(), special.containers());
     }
 
@@ -384,6 +392,125 @@ class SpecialDirsTest {
                 "written where the container sees it: the link resolved inside the rootfs");
     }
 
+    /**
+     * Docker's case: the rootfs is Docker's overlay, which stays mounted while the container
+     * runs on another overlay of the same upper layer and so has a stale view of it; the
+     * special dir holds an inner overlay2 store; docker commit archives the upper layer
+     * without xattrs, and a container of the new image gets the store back whole.
+     */
+    @Test
+    void anInnerOverlayStoreGoesBackThroughDockersStaleOverlayAndSurvivesACommit() throws Exception {
+        FakeDockerLayer docker = FakeDockerLayer.create(base.resolve("docker"), "");
+        SpecialDirs special = open(true);
+        special.prepare("c1", docker.merged, MAPPING, List.of());
+        // Docker's overlay has looked up /var/lib/docker and found nothing; the container, on its own overlay,
+        // then gets the special dir's mount point made in the shared upper layer.
+        Path running = Files.createDirectory(base.resolve("running"));
+        FakeDockerLayer.run(base, "mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + docker.lower2 + ":"
+                + docker.lower1 + ",upperdir=" + docker.upper + ",workdir=" + Files.createDirectory(base.resolve("work"))
+                + ",index=off", running.toString());
+        try {
+            Files.createDirectories(running.resolve("var/lib/docker"));
+        } finally {
+            MountApi.umount(running.toString(), 0);
+        }
+        Path host = dataRoot.resolve("docker/c1");
+        Path store = innerOverlay2Store(host);
+
+        special.stopped("c1", docker.merged, true);
+
+        Path layer = docker.upper.resolve("var/lib/docker");
+        assertEquals("busybox", Files.readString(layer.resolve("overlay2/abc/diff/bin/busybox")));
+        assertEquals(0, uid(layer.resolve("overlay2/abc/diff/bin/busybox")), "root's inside is root's in the layer");
+        assertEquals(Path.of("../abc/diff"), Files.readSymbolicLink(layer.resolve("overlay2/l/ABC")));
+        assertEquals(0, mode(layer.resolve("overlay2/def/work/work")) & 07777);
+        assertFalse(Files.exists(layer.resolve("overlay2/def/diff/etc/deleted"), LinkOption.NOFOLLOW_LINKS),
+                "an inner whiteout is no whiteout of the container's layer");
+        Path opaque = layer.resolve("overlay2/def/diff/opaque");
+        assertTrue(Files.isDirectory(opaque));
+        assertNull(Xattrs.value(opaque, "trusted.overlay.opaque"), "nor is an inner opaque dir an opaque dir of it");
+        assertNull(Xattrs.value(opaque, "user.overlay.opaque"));
+        assertTrue(Files.isRegularFile(layer.resolve(InnerOverlayMetadata.FILE_NAME)), "they are set aside");
+        assertEquals(List.of(), mountsUnder(base).stream().filter(m -> !m.mountPoint().equals(docker.merged)).toList(),
+                "the copy-back mount is gone");
+        assertFalse(Files.exists(docker.work.resolve("sysbox")), "and its workdir");
+        try (var left = Files.list(dataRoot.resolve("copyback"))) {
+            assertEquals(List.of(), left.toList());
+        }
+
+        // docker commit: the layer as a tar, which keeps no xattrs; a container of the new image.
+        Path image = Files.createDirectory(base.resolve("image"));
+        FakeDockerLayer.run(base, "sh", "-c", "tar -C '" + docker.upper + "' -cf - var | tar -C '" + image + "' -xpf -");
+        special.prepare("c2", image, MAPPING, List.of());
+
+        Path copy = dataRoot.resolve("docker/c2");
+        assertEquals("busybox", Files.readString(copy.resolve("overlay2/abc/diff/bin/busybox")));
+        assertEquals(H, uid(copy.resolve("overlay2/abc/diff/bin/busybox")));
+        Path whiteout = copy.resolve("overlay2/def/diff/etc/deleted");
+        assertEquals(S_IFCHR, mode(whiteout) & 0170000, "the inner whiteout is back");
+        assertEquals(0L, Files.getAttribute(whiteout, "unix:rdev", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(H + 1000, uid(whiteout), "owned as it was inside");
+        assertEquals(Files.getLastModifiedTime(store.resolve("overlay2/def/diff/etc"), LinkOption.NOFOLLOW_LINKS),
+                Files.getLastModifiedTime(copy.resolve("overlay2/def/diff/etc"), LinkOption.NOFOLLOW_LINKS),
+                "making it left its directory's times as they were");
+        Path opaqueCopy = copy.resolve("overlay2/def/diff/opaque");
+        assertArrayEquals("y".getBytes(), Xattrs.value(opaqueCopy, "trusted.overlay.opaque"));
+        assertArrayEquals("y".getBytes(), Xattrs.value(opaqueCopy, "user.overlay.opaque"));
+        assertFalse(Files.exists(copy.resolve(InnerOverlayMetadata.FILE_NAME)), "inner software never sees the file");
+        assertEquals(0, mode(copy.resolve("overlay2/def/work/work")) & 07777);
+    }
+
+    @Test
+    void innerOverlayMetadataFromAnImageCannotReachOutOfTheSpecialDir() throws Exception {
+        Path rootfs = Files.createDirectories(base.resolve("rootfs"));
+        Path outside = Files.createDirectory(base.resolve("outside"));
+        Path docker = Files.createDirectories(rootfs.resolve("var/lib/docker"));
+        Files.createDirectory(docker.resolve("sub"));
+        Files.createSymbolicLink(docker.resolve("link"), outside);
+        Files.writeString(docker.resolve(InnerOverlayMetadata.FILE_NAME), """
+                {"version": 1,
+                 "whiteouts": [
+                   {"path": "../../../../outside/up", "uid": 0, "gid": 0, "mode": 0},
+                   {"path": "link/through", "uid": 0, "gid": 0, "mode": 0},
+                   {"path": "/abs", "uid": 0, "gid": 0, "mode": 0},
+                   {"path": "sub/ok", "uid": 0, "gid": 0, "mode": 384}],
+                 "xattrs": [
+                   {"path": "link/x", "name": "trusted.overlay.opaque", "value": "eQ=="},
+                   {"path": "sub", "name": "security.capability", "value": "eQ=="},
+                   {"path": "sub", "name": "trusted.overlay.opaque", "value": "eQ=="}]}
+                """);
+        SpecialDirs special = open(true);
+
+        special.prepare("c1", rootfs, MAPPING, List.of());
+
+        Path host = dataRoot.resolve("docker/c1");
+        try (var made = Files.list(outside)) {
+            assertEquals(List.of(), made.toList(), "nothing made through a symlink or ..");
+        }
+        assertFalse(Files.exists(Path.of("/abs"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals(S_IFCHR, mode(host.resolve("sub/ok")) & 0170000, "a plain path is restored");
+        assertEquals(H, uid(host.resolve("sub/ok")), "owners move into the container like the copy's");
+        assertEquals(0600, mode(host.resolve("sub/ok")) & 07777);
+        assertArrayEquals("y".getBytes(), Xattrs.value(host.resolve("sub"), "trusted.overlay.opaque"));
+        assertNull(Xattrs.value(host.resolve("sub"), "security.capability"), "only overlayfs xattrs are restored");
+        assertFalse(Files.exists(host.resolve(InnerOverlayMetadata.FILE_NAME)));
+    }
+
+    @Test
+    void aCopyBackMountADeadManagerLeftIsDetachedNotDeletedThrough() throws Exception {
+        open(true);
+        Path layer = Files.createDirectory(base.resolve("layer"));
+        Files.writeString(layer.resolve("container-file"), "kept");
+        Path leftover = Files.createDirectories(dataRoot.resolve("copyback/c1"));
+        FakeDockerLayer.run(base, "mount", "--bind", layer.toString(), leftover.toString());
+
+        open(true).restore(List.of());
+
+        assertEquals(List.of(), mountsUnder(dataRoot));
+        assertFalse(Files.exists(leftover, LinkOption.NOFOLLOW_LINKS));
+        assertEquals("kept", Files.readString(layer.resolve("container-file")), "what was mounted there is untouched");
+    }
+
     @Test
     void aContainerBackWithAnotherMappingGetsItsDirsReowned() throws Exception {
         Path rootfs = ImageFixtures.withPreloadedDocker(base.resolve("rootfs"));
@@ -405,6 +532,33 @@ class SpecialDirsTest {
     }
 
     // ---- helpers
+
+    /**
+     * What inner Docker's overlay2 driver leaves in its data root (host ids: the container's
+     * root is H): a layer with its short link, a layer with a whiteout, an opaque dir (trusted
+     * and userxattr forms) and overlayfs's work dir.
+     */
+    private static Path innerOverlay2Store(Path host) throws IOException {
+        Path overlay2 = Files.createDirectories(host.resolve("overlay2"));
+        Files.createDirectories(overlay2.resolve("abc/diff/bin"));
+        Files.writeString(overlay2.resolve("abc/diff/bin/busybox"), "busybox");
+        Files.writeString(overlay2.resolve("abc/link"), "ABC");
+        Files.createDirectories(overlay2.resolve("l"));
+        Files.createSymbolicLink(overlay2.resolve("l/ABC"), Path.of("../abc/diff"));
+        Path etc = Files.createDirectories(overlay2.resolve("def/diff/etc"));
+        DeviceNodes.create(etc.resolve("deleted"), S_IFCHR, 0);
+        Path opaque = Files.createDirectory(overlay2.resolve("def/diff/opaque"));
+        Xattrs.set(opaque, "trusted.overlay.opaque", "y".getBytes());
+        Xattrs.set(opaque, "user.overlay.opaque", "y".getBytes());
+        Path work = Files.createDirectories(overlay2.resolve("def/work/work"));
+        Files.setAttribute(work, "unix:mode", 0);
+        try (var walk = Files.walk(host)) {
+            for (Path p : walk.toList()) owned(p, H, G);
+        }
+        owned(etc.resolve("deleted"), H + 1000, G + 1000);
+        Files.setLastModifiedTime(etc, FileTime.fromMillis(1_000_000_000_000L));
+        return host;
+    }
 
     private SpecialDirs open(boolean preload) throws IOException {
         SpecialDirs dirs = new SpecialDirs(new SpecialDirsConfig(dataRoot, preload, Duration.ofMillis(100)), LOG);

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * work directories, and the overlay mounted at {@code <layer>/merged}.
  *
  * <pre>
- * lower 1 (image base):  etc/passwd 0:0, bin/su 0:0 04755, bin/ping 0:0 with file capabilities
+ * lower 1 (image base):  etc/passwd 0:0, bin/su 0:0 04755, bin/ping 0:0 with file capabilities,
+ *                        var/lib/dpkg/status 0:0
  * lower 2 (image top):   home/user/ 1000:1000, home/user/notes 1000:1000
  * upper (container):     etc/hostname 0:0, home/user/todo 1000:1000, bin/upper-su 0:0 04755,
  *                        bin/upper-ping 0:0 with file capabilities, link -> /etc/passwd (0:0)
@@ -65,11 +66,13 @@ public final class FakeDockerLayer {
         Files.createDirectories(home.resolve("l"));
         Files.createSymbolicLink(home.resolve("l/AAAA"), Path.of("../image1/diff"));
         Files.createSymbolicLink(home.resolve("l/BBBB"), Path.of("../image2/diff"));
-        for (Path d : List.of(lower1.resolve("etc"), lower1.resolve("bin"), lower2.resolve("home/user"),
-                upper.resolve("etc"), upper.resolve("bin"), upper.resolve("home/user"), work, merged)) {
+        for (Path d : List.of(lower1.resolve("etc"), lower1.resolve("bin"), lower1.resolve("var/lib/dpkg"),
+                lower2.resolve("home/user"), upper.resolve("etc"), upper.resolve("bin"), upper.resolve("home/user"), work,
+                merged)) {
             Files.createDirectories(d);
         }
         Files.writeString(lower1.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\n");
+        Files.writeString(lower1.resolve("var/lib/dpkg/status"), "Package: base-files\n");
         setuidRoot(Files.writeString(lower1.resolve("bin/su"), "su"));
         withNetRaw(Files.writeString(lower1.resolve("bin/ping"), "ping"));
         owned(lower2.resolve("home/user"), 1000);
