@@ -1,5 +1,7 @@
 package io.sysbox.mgr.idrange;
 
+import io.sysbox.mgr.durable.DurableFiles;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,5 +1,7 @@
 package io.sysbox.mgr.idrange;
 
+import io.sysbox.mgr.durable.DurableFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

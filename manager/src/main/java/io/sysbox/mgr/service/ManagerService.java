@@ -13,6 +13,7 @@ import io.sysbox.common.sys.PidFd;
 import io.sysbox.mgr.idmap.IdmapUnsupportedException;
 import io.sysbox.mgr.idmap.IdmappedMount;
 import io.sysbox.mgr.idmap.UserNamespaceCache;
+import io.sysbox.mgr.locks.ContainerLocks;
 import io.sysbox.mgr.specialdirs.SourceInUseException;
 import io.sysbox.mgr.specialdirs.SpecialDirs;
 import io.sysbox.mgr.specialdirs.SpecialDirsConfig;

@@ -2,16 +2,13 @@ package io.sysbox.mgr.specialdirs;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sysbox.mgr.durable.DurableFiles;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,27 +65,12 @@ final class RecordStore {
     }
 
     void save(SpecialDirsRecord record) throws IOException {
-        Path target = fileOf(record.id());
-        Path temp = dir.resolve(record.id() + TEMP_SUFFIX);
-        byte[] content = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record);
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) out.write(buffer);
-            out.force(true);
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory();
+        // DurableFiles writes <id>.json.tmp first: the TEMP_SUFFIX that loading skips.
+        DurableFiles.replace(fileOf(record.id()), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
     }
 
     void delete(String id) throws IOException {
-        if (Files.deleteIfExists(fileOf(id))) syncDirectory();
-    }
-
-    private void syncDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        DurableFiles.delete(fileOf(id));
     }
 
     private Path fileOf(String id) {

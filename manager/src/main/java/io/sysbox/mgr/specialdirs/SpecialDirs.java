@@ -1,5 +1,7 @@
 package io.sysbox.mgr.specialdirs;
 
+import io.sysbox.mgr.locks.ContainerLocks;
+
 import io.sysbox.mgr.idrange.ContainerMapping;
 import io.sysbox.mgr.rootfs.FreshOverlay;
 import io.sysbox.mgr.specialdirs.SpecialDirsRecord.Dir;
@@ -52,7 +54,7 @@ public final class SpecialDirs implements AutoCloseable {
     private final RemovalMonitor monitor;
     private final UserSourceClaims claims = new UserSourceClaims();
     private final InnerOverlayMetadataFile metadataFile = new InnerOverlayMetadataFile();
-    private final IdLocks locks = new IdLocks();
+    private final ContainerLocks locks = new ContainerLocks();
     private final ConcurrentHashMap<String, SpecialDirsRecord> records = new ConcurrentHashMap<>();
 
     /** Creates the kind directories (traversable, not listable, by containers) and loads the records. */
@@ -104,7 +106,7 @@ public final class SpecialDirs implements AutoCloseable {
             throws SourceInUseException, IOException {
         checkId(id);
         checkRootfs(id, rootfs);
-        try (IdLocks.Held held = locks.lock(id)) {
+        try (ContainerLocks.Held held = locks.lock(id)) {
             SpecialDirsRecord previous = records.get(id);
             String dockerRoot = DockerDataRoot.of(rootfs, id, log);
             Map<String, UserMount> userByDestination = new HashMap<>();
@@ -182,7 +184,7 @@ public final class SpecialDirs implements AutoCloseable {
      */
     public void stopped(String id, Path rootfs, boolean keepChanges) throws IOException {
         checkId(id);
-        try (IdLocks.Held held = locks.lock(id)) {
+        try (ContainerLocks.Held held = locks.lock(id)) {
             SpecialDirsRecord record = records.get(id);
             if (record == null || !record.running()) return;
             List<String> failures = new ArrayList<>();
@@ -216,7 +218,7 @@ public final class SpecialDirs implements AutoCloseable {
      */
     public void removed(String id) throws IOException {
         checkId(id);
-        try (IdLocks.Held held = locks.lock(id)) {
+        try (ContainerLocks.Held held = locks.lock(id)) {
             monitor.cancel(id);
             claims.release(id);
             List<String> failures = new ArrayList<>();
@@ -254,7 +256,7 @@ public final class SpecialDirs implements AutoCloseable {
         for (SpecialDirsRecord record : List.copyOf(records.values())) {
             String id = record.id();
             boolean stoppedForGood;
-            try (IdLocks.Held held = locks.lock(id)) {
+            try (ContainerLocks.Held held = locks.lock(id)) {
                 SpecialDirsRecord current = record;
                 if (record.running() && !running.contains(id)) {
                     current = record.asStopped();

@@ -1,4 +1,4 @@
-package io.sysbox.mgr.idrange;
+package io.sysbox.mgr.durable;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,10 +9,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** Writes that survive a crash or power loss: temp file, fsync, atomic rename, fsync of the directory. */
-final class DurableFiles {
+public final class DurableFiles {
     private DurableFiles() {}
 
-    static void replace(Path target, byte[] content) throws IOException {
+    public static void replace(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve(target.getFileName() + ".tmp");
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -25,12 +25,12 @@ final class DurableFiles {
         syncDirectory(dir);
     }
 
-    static void delete(Path target) throws IOException {
+    public static void delete(Path target) throws IOException {
         if (Files.deleteIfExists(target)) syncDirectory(target.toAbsolutePath().getParent());
     }
 
     /** Makes a rename or unlink in dir durable: the directory entry itself must reach the disk. */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

@@ -1,4 +1,4 @@
-package io.sysbox.mgr.service;
+package io.sysbox.mgr.locks;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * interleave while different containers proceed in parallel. A lock lives only while someone
  * holds or waits for it, so ids of long-gone containers leave nothing behind.
  */
-final class ContainerLocks {
+public final class ContainerLocks {
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
         int users;
@@ -17,12 +17,12 @@ final class ContainerLocks {
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
     /** Held until closed. */
-    interface Held extends AutoCloseable {
+    public interface Held extends AutoCloseable {
         @Override
         void close();
     }
 
-    Held lock(String id) {
+    public Held lock(String id) {
         Entry entry = entries.compute(id, (key, existing) -> {
             Entry e = existing == null ? new Entry() : existing;
             e.users++;
