@@ -44,7 +44,9 @@ public final class DockerBenchmark {
     /**
      * Issue 3's second benchmark: `docker run --rm busybox true` by the dockerd inside a system
      * container (debian-docker) vs by the host's dockerd with runc. Both are timed by a shell
-     * around the one command (inside: in the container), so `docker exec` itself is not counted.
+     * around the one command (inside: in the container), so `docker exec` itself is not counted;
+     * neither sets up networking (the test dockerd runs with --bridge none, so the inner run
+     * uses --network none).
      */
     private static void innerDocker(DockerEnvironment env, String busybox, int rounds, int warmup) throws Exception {
         java.nio.file.Path images = env.suite().rootOnlyDirectory("bench-images");
@@ -61,7 +63,7 @@ public final class DockerBenchmark {
         String timing = "s=$(date +%s%N); COMMAND >/dev/null 2>&1 || exit 1; e=$(date +%s%N); echo $(( (e-s)/1000 ))";
         List<Double> inner = new ArrayList<>(), host = new ArrayList<>();
         for (int i = 0; i < warmup + rounds; i++) {
-            double in = micros(env.docker("exec", id, "sh", "-c", timing.replace("COMMAND", "docker run --rm inner-busybox true")).stdout());
+            double in = micros(env.docker("exec", id, "sh", "-c", timing.replace("COMMAND", "docker run --rm --network none inner-busybox true")).stdout());
             double out = micros(env.suite().runner().run(List.of("sh", "-c", timing.replace("COMMAND",
                     String.join(" ", env.dockerd().command("run", "--rm", "--runtime=runc", busybox, "true"))))).stdout());
             if (i >= warmup) {
