@@ -1,5 +1,6 @@
 package io.sysbox.common.sys;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,6 +11,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
 
 /**
  * The one place that links libc functions through the Foreign Function & Memory API.
@@ -27,6 +30,9 @@ final class Native {
         static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
+
+    /** The JVM's own file-name encoding: the bytes a Path stands for are its string in this charset. */
+    private static final Charset FILE_NAMES = fileNameCharset();
 
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
@@ -66,10 +72,37 @@ final class Native {
         return arena.allocateFrom(s);
     }
 
+    /**
+     * path as the C string the kernel knows it by. A name the JVM's file-name encoding cannot
+     * represent (non-ASCII under a C locale) does not survive Path.toString, so it is refused
+     * rather than mistaken for another file.
+     */
+    static MemorySegment path(Arena arena, Path path) throws IOException {
+        String text = path.toString();
+        if (!Path.of(text).equals(path)) {
+            throw new IOException(path + ": the file name is not representable in the JVM's file-name encoding "
+                    + FILE_NAMES + "; start the daemon with a UTF-8 locale (LANG=C.UTF-8)");
+        }
+        byte[] bytes = text.getBytes(FILE_NAMES);
+        MemorySegment segment = arena.allocate(bytes.length + 1L);
+        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        segment.set(ValueLayout.JAVA_BYTE, bytes.length, (byte) 0);
+        return segment;
+    }
+
     /** Wraps Throwables from invokeExact: downcalls only throw what the JVM throws. */
     static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);
+    }
+
+    private static Charset fileNameCharset() {
+        String name = System.getProperty("sun.jnu.encoding");
+        try {
+            return name == null ? Charset.defaultCharset() : Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            return Charset.defaultCharset();
+        }
     }
 }

@@ -91,6 +91,6 @@ final class PrivilegeJournal {
             return;
         }
         if (((Integer) attributes.get("mode") & 07777) != (mode & 07777)) TreeOwnershipShift.chmod(path, mode);
-        if (capabilities != null) ExtendedAttributes.set(path.toString(), FileCapabilities.XATTR, capabilities);
+        if (capabilities != null) ExtendedAttributes.set(path, FileCapabilities.XATTR, capabilities);
     }
 }

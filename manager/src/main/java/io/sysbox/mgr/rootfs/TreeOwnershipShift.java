@@ -91,14 +91,14 @@ public final class TreeOwnershipShift {
         int type = mode & S_IFMT;
         boolean modeSettable = type == S_IFREG || type == S_IFDIR;
         byte[] capabilities = type == S_IFREG
-                ? ExtendedAttributes.get(path.toString(), FileCapabilities.XATTR).orElse(null) : null;
+                ? ExtendedAttributes.get(path, FileCapabilities.XATTR).orElse(null) : null;
         byte[] newCapabilities = capabilities == null ? null : FileCapabilities.shifted(capabilities, shift.uids());
         boolean privileged = (modeSettable && (mode & 06000) != 0) || capabilities != null;
         if (privileged) journal.record(path, newUid, newGid, mode, newCapabilities);
         Ownership.lchown(path.toString(), (int) newUid, (int) newGid);
         if (privileged) {
             if (modeSettable && (mode & 06000) != 0) chmod(path, mode);
-            if (newCapabilities != null) ExtendedAttributes.set(path.toString(), FileCapabilities.XATTR, newCapabilities);
+            if (newCapabilities != null) ExtendedAttributes.set(path, FileCapabilities.XATTR, newCapabilities);
             journal.clear();
         }
         return true;

@@ -1,5 +1,9 @@
 package io.sysbox.mgr.specialdirs;
 
+import io.sysbox.common.sys.DeviceNodes;
+import io.sysbox.common.sys.ExtendedAttributes;
+import io.sysbox.common.sys.FileTimes;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -69,7 +73,7 @@ final class InnerOverlayRestore {
         Path parent = at.getParent();
         FileStat parentStat = FileStat.of(parent);
         int permissions = whiteout.mode() & 07777;
-        DeviceNodes.create(at, FileStat.S_IFCHR | (permissions & 0777), 0);
+        DeviceNodes.mknod(at, FileStat.S_IFCHR | (permissions & 0777), 0);
         Files.setAttribute(at, "unix:uid", (int) ids.uid(whiteout.uid()), LinkOption.NOFOLLOW_LINKS);
         Files.setAttribute(at, "unix:gid", (int) ids.gid(whiteout.gid()), LinkOption.NOFOLLOW_LINKS);
         // By path: the JDK's no-follow chmod opens the file, which a device refuses. at was just made, not a link.
@@ -86,7 +90,7 @@ final class InnerOverlayRestore {
         if (xattr.value() == null) throw new IOException("no value");
         Path at = inside(xattr.path());
         if (FileStat.ifExists(at) == null) throw new IOException("no such entry");
-        Xattrs.set(at, xattr.name(), xattr.value());
+        ExtendedAttributes.set(at, xattr.name(), xattr.value());
         xattrs++;
     }
 

@@ -1,8 +1,8 @@
 package io.sysbox.mgr.specialdirs;
 
-import io.sysbox.mgr.locks.ContainerLocks;
-
+import io.sysbox.common.sys.FileTimes;
 import io.sysbox.mgr.idrange.ContainerMapping;
+import io.sysbox.mgr.locks.ContainerLocks;
 import io.sysbox.mgr.rootfs.FreshOverlay;
 import io.sysbox.mgr.specialdirs.SpecialDirsRecord.Dir;
 import io.sysbox.mgr.specialdirs.SpecialDirsRecord.UserCache;

@@ -1,5 +1,9 @@
 package io.sysbox.mgr.specialdirs;
 
+import io.sysbox.common.sys.DeviceNodes;
+import io.sysbox.common.sys.ExtendedAttributes;
+import io.sysbox.common.sys.FileTimes;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -204,7 +208,7 @@ final class TreeCopier {
         }
         if (d == null) {
             try {
-                DeviceNodes.create(dst, s.type() | (s.permissions() & 0777), s.rdev());
+                DeviceNodes.mknod(dst, s.type() | (s.permissions() & 0777), s.rdev());
             } catch (IOException e) {
                 problem("cannot make special file " + dst + ": " + e.getMessage());
                 return;
@@ -238,7 +242,8 @@ final class TreeCopier {
             try {
                 FileTimes.set(dst, s.mtime(), s.atime());
             } catch (IOException e) {
-                // A name utimensat cannot be given (see Libc.path): the JDK can, for anything but fifos and devices.
+                // A name utimensat cannot be given (not representable in the JVM's file-name encoding): the JDK
+                // can, for anything but fifos and devices.
                 if (!s.isRegular() && !s.isDirectory() && !s.isSymlink()) throw e;
                 Files.getFileAttributeView(dst, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(s.mtime(), s.atime(), null);
@@ -250,8 +255,8 @@ final class TreeCopier {
     private Map<String, byte[]> translatedXattrs(Path src) {
         try {
             Map<String, byte[]> values = new LinkedHashMap<>();
-            for (String name : Xattrs.names(src)) {
-                byte[] value = Xattrs.value(src, name);
+            for (String name : ExtendedAttributes.names(src)) {
+                byte[] value = ExtendedAttributes.get(src, name).orElse(null);
                 if (value == null) continue;
                 if (aside != null && InnerOverlayMetadata.carries(name)) aside.xattr(relative(src), name, value);
                 else values.put(name, IdBearingXattrs.translate(name, value, ids));
@@ -266,7 +271,7 @@ final class TreeCopier {
     private void syncXattrs(Path dst, Map<String, byte[]> wanted) {
         List<String> present;
         try {
-            present = Xattrs.names(dst);
+            present = ExtendedAttributes.names(dst);
         } catch (IOException e) {
             problem("cannot list the xattrs of " + dst + ": " + e.getMessage());
             return;
@@ -274,15 +279,16 @@ final class TreeCopier {
         for (String name : present) {
             if (wanted.containsKey(name)) continue;
             try {
-                Xattrs.remove(dst, name);
+                ExtendedAttributes.remove(dst, name);
             } catch (IOException e) {
                 problem("cannot remove xattr " + name + " of " + dst + ": " + e.getMessage());
             }
         }
         for (Map.Entry<String, byte[]> xattr : wanted.entrySet()) {
             try {
-                byte[] current = present.contains(xattr.getKey()) ? Xattrs.value(dst, xattr.getKey()) : null;
-                if (!Arrays.equals(current, xattr.getValue())) Xattrs.set(dst, xattr.getKey(), xattr.getValue());
+                byte[] current = present.contains(xattr.getKey())
+                        ? ExtendedAttributes.get(dst, xattr.getKey()).orElse(null) : null;
+                if (!Arrays.equals(current, xattr.getValue())) ExtendedAttributes.set(dst, xattr.getKey(), xattr.getValue());
             } catch (IOException e) {
                 problem("cannot set xattr " + xattr.getKey() + " of " + dst + ": " + e.getMessage());
             }

@@ -67,7 +67,7 @@ class TreeOwnershipShiftTest {
         Path setuid = file("su", 0, 0, 04755);
         Path setgid = file("sg", 0, 1000, 02755);
         Path caps = file("ping", 0, 0, 0755);
-        ExtendedAttributes.set(caps.toString(), FileCapabilities.XATTR, FakeDockerLayer.NET_RAW);
+        ExtendedAttributes.set(caps, FileCapabilities.XATTR, FakeDockerLayer.NET_RAW);
         Path stranger = file("stranger", 70000, 70000, 0644);
         Path dir = Files.createDirectory(tree.resolve("shared"));
         Files.setAttribute(dir, "unix:mode", 02775);
@@ -85,7 +85,7 @@ class TreeOwnershipShiftTest {
         assertEquals(02755, mode(setgid) & 07777);
         assertEquals(H + 1000, gid(setgid));
         assertArrayEquals(FakeDockerLayer.NET_RAW,
-                ExtendedAttributes.get(caps.toString(), FileCapabilities.XATTR).orElseThrow(), "capabilities restored");
+                ExtendedAttributes.get(caps, FileCapabilities.XATTR).orElseThrow(), "capabilities restored");
         assertEquals(70000, uid(stranger), "ids outside the container's range are left alone");
         assertEquals(02775, mode(dir) & 07777);
         assertEquals(H, uid(dir));
@@ -103,7 +103,7 @@ class TreeOwnershipShiftTest {
         assertEquals(0, uid(setuid));
         assertEquals(1000, gid(setgid));
         assertEquals(02755, mode(setgid) & 07777);
-        assertArrayEquals(FakeDockerLayer.NET_RAW, ExtendedAttributes.get(caps.toString(), FileCapabilities.XATTR).orElseThrow());
+        assertArrayEquals(FakeDockerLayer.NET_RAW, ExtendedAttributes.get(caps, FileCapabilities.XATTR).orElseThrow());
         assertEquals(70000, uid(stranger));
         assertEquals(0, uid(link));
     }
@@ -112,13 +112,13 @@ class TreeOwnershipShiftTest {
     void aCapabilitySetInsideTheContainerIsGivenBackAsRoots() throws Exception {
         // setcap by the container's root: the kernel stores a v3 value naming the container's host root.
         Path ping = file("ping", (int) H, (int) H, 0755);
-        ExtendedAttributes.set(ping.toString(), FileCapabilities.XATTR, v3Capabilities(H));
-        assertArrayEquals(v3Capabilities(H), ExtendedAttributes.get(ping.toString(), FileCapabilities.XATTR).orElseThrow());
+        ExtendedAttributes.set(ping, FileCapabilities.XATTR, v3Capabilities(H));
+        assertArrayEquals(v3Capabilities(H), ExtendedAttributes.get(ping, FileCapabilities.XATTR).orElseThrow());
 
         new TreeOwnershipShift(up.inverse(), journal).apply(tree);
         assertEquals(0, uid(ping));
         // Root id 0 written from the host is what a plain (v2) capability means: the kernel stores that.
-        assertArrayEquals(FakeDockerLayer.NET_RAW, ExtendedAttributes.get(ping.toString(), FileCapabilities.XATTR).orElseThrow(),
+        assertArrayEquals(FakeDockerLayer.NET_RAW, ExtendedAttributes.get(ping, FileCapabilities.XATTR).orElseThrow(),
                 "valid for root again, as docker commit needs");
     }
 
@@ -151,7 +151,7 @@ class TreeOwnershipShiftTest {
         new PrivilegeJournal(journal).record(plain, H, H, 0100000 | 04755, FakeDockerLayer.NET_RAW);
         new TreeOwnershipShift(up.inverse(), journal).apply(tree);
         assertEquals(0755, mode(plain) & 07777, "the journal applies only once the owner is the one it names");
-        assertTrue(ExtendedAttributes.get(plain.toString(), FileCapabilities.XATTR).isEmpty());
+        assertTrue(ExtendedAttributes.get(plain, FileCapabilities.XATTR).isEmpty());
         assertFalse(Files.exists(journal));
     }
 

@@ -132,7 +132,8 @@ class ManagerServiceOverlayTest {
         assertEquals("root:x:0:0::/root:/bin/sh\n", Files.readString(docker.lower1.resolve("etc/passwd")));
         assertEquals(0, uid(docker.lower1.resolve("bin/su")));
         assertEquals(04755, mode(docker.lower1.resolve("bin/su")) & 07777);
-        assertArrayEquals(FakeDockerLayer.NET_RAW, ExtendedAttributes.get(docker.lower1.resolve("bin/ping").toString(), CAPS).orElseThrow());
+        assertArrayEquals(FakeDockerLayer.NET_RAW,
+                ExtendedAttributes.get(docker.lower1.resolve("bin/ping"), CAPS).orElseThrow());
         assertEquals(1000, uid(docker.lower2.resolve("home/user/notes")));
         assertEquals(1000, uid(docker.lower2.resolve("home/user")));
     }
@@ -146,7 +147,7 @@ class ManagerServiceOverlayTest {
         assertEquals(0, uid(docker.upper.resolve("bin/upper-su")));
         assertEquals(04755, mode(docker.upper.resolve("bin/upper-su")) & 07777);
         assertArrayEquals(FakeDockerLayer.NET_RAW,
-                ExtendedAttributes.get(docker.upper.resolve("bin/upper-ping").toString(), CAPS).orElseThrow());
+                ExtendedAttributes.get(docker.upper.resolve("bin/upper-ping"), CAPS).orElseThrow());
         assertEquals(0, uid(docker.upper.resolve("link")));
         assertFalse(Files.exists(docker.work.resolve("sysbox")), "sysbox's workdir is gone from Docker's");
     }
@@ -180,7 +181,7 @@ class ManagerServiceOverlayTest {
         assertEquals(h, uid(docker.upper.resolve("bin/upper-su")));
         assertEquals(04755, mode(docker.upper.resolve("bin/upper-su")) & 07777, "setuid kept");
         assertArrayEquals(FakeDockerLayer.NET_RAW,
-                ExtendedAttributes.get(docker.upper.resolve("bin/upper-ping").toString(), CAPS).orElseThrow(), "capabilities kept");
+                ExtendedAttributes.get(docker.upper.resolve("bin/upper-ping"), CAPS).orElseThrow(), "capabilities kept");
         assertImageLayersUntouched();
         assertEquals(List.of("0 0 755", "0 0 644", "0 0 4755", "1000 1000 644", "0 0 644", "1000 1000 644", "0 0 4755"),
                 statInside(h, rootfs, rootfs.resolve("etc/passwd"), rootfs.resolve("bin/su"),

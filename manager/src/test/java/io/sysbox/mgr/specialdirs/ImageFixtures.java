@@ -1,5 +1,7 @@
 package io.sysbox.mgr.specialdirs;
 
+import io.sysbox.common.sys.DeviceNodes;
+import io.sysbox.common.sys.ExtendedAttributes;
 import io.sysbox.common.sys.Ownership;
 
 import java.io.IOException;
@@ -30,16 +32,16 @@ final class ImageFixtures {
         Path su = Files.writeString(docker.resolve("bin/su"), "#!/bin/sh\n");
         Files.setAttribute(su, "unix:mode", 04755);
         Path ping = Files.writeString(docker.resolve("bin/ping"), "ping");
-        Xattrs.set(ping, "security.capability", CAP_NET_RAW_V2);
+        ExtendedAttributes.set(ping, "security.capability", CAP_NET_RAW_V2);
         Files.createSymbolicLink(docker.resolve("link"), Path.of("/etc/passwd"));
         Files.createDirectory(docker.resolve("layer"));
         Path a = Files.writeString(docker.resolve("layer/a"), "shared");
         Files.createLink(docker.resolve("layer/b"), a);
-        DeviceNodes.create(docker.resolve("pipe"), S_IFIFO | 0644, 0);
+        DeviceNodes.mknod(docker.resolve("pipe"), S_IFIFO | 0644, 0);
         Path diff = Files.createDirectories(docker.resolve("overlay2/l1/diff"));
-        DeviceNodes.create(diff.resolve("deleted"), S_IFCHR, 0);
+        DeviceNodes.mknod(diff.resolve("deleted"), S_IFCHR, 0);
         Path opaque = Files.createDirectory(diff.resolve("opaque"));
-        Xattrs.set(opaque, "trusted.overlay.opaque", "y".getBytes());
+        ExtendedAttributes.set(opaque, "trusted.overlay.opaque", "y".getBytes());
         return rootfs;
     }
 

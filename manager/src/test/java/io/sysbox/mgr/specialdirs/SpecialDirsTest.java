@@ -1,8 +1,10 @@
 package io.sysbox.mgr.specialdirs;
 
+import io.sysbox.common.sys.DeviceNodes;
+import io.sysbox.common.sys.ExtendedAttributes;
+import io.sysbox.common.sys.MountApi;
 import io.sysbox.mgr.idrange.ContainerMapping;
 import io.sysbox.mgr.idrange.IdRange;
-import io.sysbox.common.sys.MountApi;
 import io.sysbox.mgr.testing.FakeDockerLayer;
 import io.sysbox.mgr.testing.HostFixtures;
 import org.apache.logging.log4j.LogManager;
@@ -35,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,8 +101,10 @@ class SpecialDirsTest {
         assertEquals(S_IFIFO, mode(host.resolve("pipe")) & 0170000, "fifo");
         assertEquals(S_IFCHR, mode(host.resolve("overlay2/l1/diff/deleted")) & 0170000, "whiteout device");
         assertEquals(0L, Files.getAttribute(host.resolve("overlay2/l1/diff/deleted"), "unix:rdev", LinkOption.NOFOLLOW_LINKS));
-        assertArrayEquals("y".getBytes(), Xattrs.value(host.resolve("overlay2/l1/diff/opaque"), "trusted.overlay.opaque"));
-        assertEquals(H, capabilityRootId(Xattrs.value(host.resolve("bin/ping"), "security.capability")),
+        assertArrayEquals("y".getBytes(),
+                ExtendedAttributes.get(host.resolve("overlay2/l1/diff/opaque"), "trusted.overlay.opaque").orElseThrow());
+        assertEquals(H,
+                capabilityRootId(ExtendedAttributes.get(host.resolve("bin/ping"), "security.capability").orElseThrow()),
                 "file capabilities are valid for the container's root");
         assertEquals(Files.getLastModifiedTime(image.resolve("root-file")), Files.getLastModifiedTime(host.resolve("root-file")));
 
@@ -173,7 +176,8 @@ class SpecialDirsTest {
         assertEquals(0, uid(image.resolve("root-file")));
         assertEquals(Files.getAttribute(image.resolve("layer/a"), "unix:ino"),
                 Files.getAttribute(image.resolve("layer/b"), "unix:ino"), "hard links survive the way back");
-        assertArrayEquals(CAP_NET_RAW_V2, Xattrs.value(image.resolve("bin/ping"), "security.capability"),
+        assertArrayEquals(CAP_NET_RAW_V2,
+                ExtendedAttributes.get(image.resolve("bin/ping"), "security.capability").orElseThrow(),
                 "capabilities are the image's again");
         assertEquals(0, uid(image));
         assertEquals(0710, mode(image) & 07777);
@@ -428,8 +432,9 @@ class SpecialDirsTest {
                 "an inner whiteout is no whiteout of the container's layer");
         Path opaque = layer.resolve("overlay2/def/diff/opaque");
         assertTrue(Files.isDirectory(opaque));
-        assertNull(Xattrs.value(opaque, "trusted.overlay.opaque"), "nor is an inner opaque dir an opaque dir of it");
-        assertNull(Xattrs.value(opaque, "user.overlay.opaque"));
+        assertTrue(ExtendedAttributes.get(opaque, "trusted.overlay.opaque").isEmpty(),
+                "nor is an inner opaque dir an opaque dir of it");
+        assertTrue(ExtendedAttributes.get(opaque, "user.overlay.opaque").isEmpty());
         assertTrue(Files.isRegularFile(layer.resolve(InnerOverlayMetadata.FILE_NAME)), "they are set aside");
         assertEquals(List.of(), mountsUnder(base).stream().filter(m -> !m.mountPoint().equals(docker.merged)).toList(),
                 "the copy-back mount is gone");
@@ -454,8 +459,8 @@ class SpecialDirsTest {
                 Files.getLastModifiedTime(copy.resolve("overlay2/def/diff/etc"), LinkOption.NOFOLLOW_LINKS),
                 "making it left its directory's times as they were");
         Path opaqueCopy = copy.resolve("overlay2/def/diff/opaque");
-        assertArrayEquals("y".getBytes(), Xattrs.value(opaqueCopy, "trusted.overlay.opaque"));
-        assertArrayEquals("y".getBytes(), Xattrs.value(opaqueCopy, "user.overlay.opaque"));
+        assertArrayEquals("y".getBytes(), ExtendedAttributes.get(opaqueCopy, "trusted.overlay.opaque").orElseThrow());
+        assertArrayEquals("y".getBytes(), ExtendedAttributes.get(opaqueCopy, "user.overlay.opaque").orElseThrow());
         assertFalse(Files.exists(copy.resolve(InnerOverlayMetadata.FILE_NAME)), "inner software never sees the file");
         assertEquals(0, mode(copy.resolve("overlay2/def/work/work")) & 07777);
     }
@@ -491,8 +496,10 @@ class SpecialDirsTest {
         assertEquals(S_IFCHR, mode(host.resolve("sub/ok")) & 0170000, "a plain path is restored");
         assertEquals(H, uid(host.resolve("sub/ok")), "owners move into the container like the copy's");
         assertEquals(0600, mode(host.resolve("sub/ok")) & 07777);
-        assertArrayEquals("y".getBytes(), Xattrs.value(host.resolve("sub"), "trusted.overlay.opaque"));
-        assertNull(Xattrs.value(host.resolve("sub"), "security.capability"), "only overlayfs xattrs are restored");
+        assertArrayEquals("y".getBytes(),
+                ExtendedAttributes.get(host.resolve("sub"), "trusted.overlay.opaque").orElseThrow());
+        assertTrue(ExtendedAttributes.get(host.resolve("sub"), "security.capability").isEmpty(),
+                "only overlayfs xattrs are restored");
         assertFalse(Files.exists(host.resolve(InnerOverlayMetadata.FILE_NAME)));
     }
 
@@ -527,7 +534,8 @@ class SpecialDirsTest {
         assertEquals(h2 + 1000, uid(host.resolve("user-file")));
         assertEquals(g2 + 1000, gid(host.resolve("user-file")));
         assertEquals(04755, mode(host.resolve("bin/su")) & 07777);
-        assertEquals(h2, capabilityRootId(Xattrs.value(host.resolve("bin/ping"), "security.capability")));
+        assertEquals(h2,
+                capabilityRootId(ExtendedAttributes.get(host.resolve("bin/ping"), "security.capability").orElseThrow()));
         assertEquals(h2, uid(dataRoot.resolve("kubelet/c1")));
     }
 
@@ -546,10 +554,10 @@ class SpecialDirsTest {
         Files.createDirectories(overlay2.resolve("l"));
         Files.createSymbolicLink(overlay2.resolve("l/ABC"), Path.of("../abc/diff"));
         Path etc = Files.createDirectories(overlay2.resolve("def/diff/etc"));
-        DeviceNodes.create(etc.resolve("deleted"), S_IFCHR, 0);
+        DeviceNodes.mknod(etc.resolve("deleted"), S_IFCHR, 0);
         Path opaque = Files.createDirectory(overlay2.resolve("def/diff/opaque"));
-        Xattrs.set(opaque, "trusted.overlay.opaque", "y".getBytes());
-        Xattrs.set(opaque, "user.overlay.opaque", "y".getBytes());
+        ExtendedAttributes.set(opaque, "trusted.overlay.opaque", "y".getBytes());
+        ExtendedAttributes.set(opaque, "user.overlay.opaque", "y".getBytes());
         Path work = Files.createDirectories(overlay2.resolve("def/work/work"));
         Files.setAttribute(work, "unix:mode", 0);
         try (var walk = Files.walk(host)) {

@@ -1,5 +1,6 @@
 package io.sysbox.mgr.specialdirs;
 
+import io.sysbox.common.sys.ExtendedAttributes;
 import io.sysbox.mgr.idrange.ContainerMapping;
 import io.sysbox.mgr.idrange.IdRange;
 import io.sysbox.mgr.testing.HostFixtures;
@@ -83,8 +84,9 @@ class TreeCopierTest {
                         + " nlink " + s.nlink() + " rdev " + s.rdev() + " mtime " + s.mtime());
                 if (s.isRegular()) line.append(" size ").append(s.size());
                 if (s.isSymlink()) line.append(" -> ").append(Files.readSymbolicLink(p));
-                for (String name : new java.util.TreeSet<>(Xattrs.names(p))) {
-                    line.append(" ").append(name).append("=").append(java.util.HexFormat.of().formatHex(Xattrs.value(p, name)));
+                for (String name : new java.util.TreeSet<>(ExtendedAttributes.names(p))) {
+                    line.append(" ").append(name).append("=")
+                            .append(java.util.HexFormat.of().formatHex(ExtendedAttributes.get(p, name).orElseThrow()));
                 }
                 entries.put(root.relativize(p).toString(), line.toString());
             }
@@ -117,14 +119,14 @@ class TreeCopierTest {
         Path source = Files.createDirectory(base.resolve("source"));
         Path file = Files.writeString(source.resolve("f"), "x");
         Files.setAttribute(file, "unix:mode", 0640);
-        Xattrs.set(file, "system.posix_acl_access", acl(1000, 2000));
+        ExtendedAttributes.set(file, "system.posix_acl_access", acl(1000, 2000));
         Path target = base.resolve("target");
 
         CopyReport report = TreeCopier.sync(source, target, INTO);
 
         assertEquals(0, report.problemCount(), report.problems().toString());
-        ByteBuffer copied = ByteBuffer.wrap(Xattrs.value(target.resolve("f"), "system.posix_acl_access"))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        byte[] copiedAcl = ExtendedAttributes.get(target.resolve("f"), "system.posix_acl_access").orElseThrow();
+        ByteBuffer copied = ByteBuffer.wrap(copiedAcl).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(H + 1000, Integer.toUnsignedLong(copied.getInt(4 + 8 + 4)), "ACL_USER entry");
         assertEquals(G + 2000, Integer.toUnsignedLong(copied.getInt(4 + 3 * 8 + 4)), "ACL_GROUP entry");
     }

@@ -100,7 +100,7 @@ public final class FakeDockerLayer {
     }
 
     private static void withNetRaw(Path file) throws IOException {
-        ExtendedAttributes.set(file.toString(), "security.capability", NET_RAW);
+        ExtendedAttributes.set(file, "security.capability", NET_RAW);
     }
 
     private static Path owned(Path path, int id) throws IOException {
