@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The AOT cache is recorded from one `run` (deploy/host/aot-train.sh), but engines call delete
  * (twice per container, in Docker's case), state and exec just as often. While recording, the
- * run also goes through what those commands load: spawning the engine, the container's record
+ * run also goes through what those commands load: spawning the engine (a quiet `list`), the container's record
  * (JSON), a Release to the manager (of an id nobody has, which the manager answers "unknown").
  */
 final class TrainingRun {
@@ -23,7 +23,7 @@ final class TrainingRun {
 
     static void exerciseOtherCommands(Invocation invocation, String id) throws IOException, InterruptedException {
         GlobalOptions o = invocation.options();
-        invocation.engine().capture("state", List.of(id));
+        invocation.engine().capture("list", List.of("--quiet"));
         ContainerRecord.read(o.containerDir(id));
         ContainerRecord.exists(o.containerDir(id));
         new ManagerClient(o.runDir()).release(id + "-aot-training-none");
