@@ -1,0 +1,116 @@
+package io.sysbox.fs;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.sysbox.fs.service.GrpcSysFsService;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running sysbox-fs: pid file lock, the FUSE mount, and the gRPC socket. Main runs one until
+ * a signal; tests run one in-process.
+ */
+public final class FsDaemon implements AutoCloseable {
+    public static final String GRPC_SOCKET = "sysfs.sock";
+    public static final String PID_FILE = "sysfs.pid";
+
+    private final Path runDir;
+    private final Logger log;
+    /** What to undo on close, last started first. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private SysboxFsMount mount;
+
+    private FsDaemon(Path runDir, Logger log) {
+        this.runDir = runDir;
+        this.log = log;
+    }
+
+    public Path grpcSocket() {
+        return runDir.resolve(GRPC_SOCKET);
+    }
+
+    public SysboxFsMount mount() {
+        return mount;
+    }
+
+    public static FsDaemon start(FsOptions options, Logger log) throws StartupException {
+        FsDaemon daemon = new FsDaemon(options.runDir(), log);
+        try {
+            daemon.startAll(options);
+            return daemon;
+        } catch (StartupException e) {
+            daemon.close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            daemon.close();
+            throw new StartupException("sysbox-fs cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll(FsOptions options) throws IOException, StartupException {
+        Files.createDirectories(runDir);
+        started.push(PidFileLock.acquire(runDir.resolve(PID_FILE)));
+        MountpointGuard.prepare(options.mountpoint(), log);
+        mount = SysboxFsMount.mount(options.mountpoint(), options.fuseThreads(), log);
+        started.push(mount);
+        startGrpc(new GrpcSysFsService(mount, log));
+        log.info("sysbox-fs ready: FUSE at {} ({} serving threads), gRPC on {}", mount.mountpoint(),
+                options.fuseThreads(), grpcSocket());
+    }
+
+    private void startGrpc(GrpcSysFsService service) throws IOException {
+        Path socket = grpcSocket();
+        Files.deleteIfExists(socket);
+        EventLoopGroup boss = new EpollEventLoopGroup(1);
+        EventLoopGroup workers = new EpollEventLoopGroup(1);
+        ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+        started.push(() -> {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            calls.shutdown();
+        });
+        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                // gRPC asks for TCP keepalive on every accepted channel; a Unix socket has none, and Netty
+                // would log a warning per connection. A null value removes the option.
+                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
+                .bossEventLoopGroup(boss)
+                .workerEventLoopGroup(workers)
+                .executor(calls)
+                .addService(service)
+                .build()
+                .start();
+        started.push(() -> {
+            server.shutdown();
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) server.shutdownNow();
+            Files.deleteIfExists(socket);
+        });
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** Stops serving: the socket goes, the FUSE file system is unmounted, the pid file removed. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                log.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+}

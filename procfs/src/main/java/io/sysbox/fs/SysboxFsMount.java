@@ -1,0 +1,106 @@
+package io.sysbox.fs;
+
+import io.sysbox.common.sys.ErrnoException;
+import io.sysbox.fs.emulation.ContainerLayout;
+import io.sysbox.fs.emulation.ContainerRegistry;
+import io.sysbox.fs.emulation.EmulationFileSystem;
+import io.sysbox.fs.emulation.NodeTable;
+import io.sysbox.fs.fuse.Errno;
+import io.sysbox.fs.fuse.FuseMount;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The emulation file system mounted and served: {@code <mountpoint>/<container id>/proc/...}
+ * for every registered container. The daemon runs one; tests and benchmarks mount their own.
+ */
+public final class SysboxFsMount implements AutoCloseable {
+    /** How long the kernel may trust a name or attributes without asking (libfuse's default too). */
+    public static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
+    public static final int DEFAULT_THREADS = 4;
+
+    private final FuseMount fuse;
+    private final ContainerRegistry registry;
+    private final EmulationFileSystem fileSystem;
+    private final ContainerLayout layout;
+    private final Logger log;
+
+    private SysboxFsMount(FuseMount fuse, ContainerRegistry registry, EmulationFileSystem fileSystem,
+                          ContainerLayout layout, Logger log) {
+        this.fuse = fuse;
+        this.registry = registry;
+        this.fileSystem = fileSystem;
+        this.layout = layout;
+        this.log = log;
+    }
+
+    public static SysboxFsMount mount(Path mountpoint, int threads, Logger log) throws IOException {
+        ContainerLayout layout = ContainerLayout.standard();
+        try {
+            return mount(mountpoint, threads, layout, log);
+        } catch (IOException | RuntimeException e) {
+            layout.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Mounts at {@code mountpoint} (created if missing) and serves on {@code threads} threads;
+     * the mount owns {@code layout} from then on and closes it when unmounted.
+     */
+    public static SysboxFsMount mount(Path mountpoint, int threads, ContainerLayout layout, Logger log)
+            throws IOException {
+        Files.createDirectories(mountpoint);
+        NodeTable table = new NodeTable(System.currentTimeMillis() / 1000);
+        EmulationFileSystem fileSystem = new EmulationFileSystem(table, log);
+        FuseMount fuse;
+        try {
+            fuse = FuseMount.mount(mountpoint.toAbsolutePath(), fileSystem, threads, CACHE_TIMEOUT, log);
+        } catch (ErrnoException e) {
+            throw new IOException("cannot mount the sysbox-fs FUSE file system at " + mountpoint + ": "
+                    + e.getMessage() + (e.errno() == Errno.EPERM ? " (sysbox-fs must run as root)" : ""), e);
+        }
+        ContainerRegistry registry = new ContainerRegistry(table, layout, (parent, name) -> {
+            try {
+                fuse.session().invalidateEntry(parent, name);
+            } catch (ErrnoException e) {
+                // ENOENT: the kernel had nothing cached under that name.
+                if (e.errno() != Errno.ENOENT) log.warn("telling the kernel {} is gone: {}", name, e.getMessage());
+            }
+        }, () -> System.currentTimeMillis() / 1000);
+        return new SysboxFsMount(fuse, registry, fileSystem, layout, log);
+    }
+
+    public ContainerRegistry registry() {
+        return registry;
+    }
+
+    public Path mountpoint() {
+        return fuse.mountpoint();
+    }
+
+    /** Where a registered container's files are: the directory to bind-mount from. */
+    public Path containerDirectory(String id) {
+        return fuse.mountpoint().resolve(id);
+    }
+
+    public EmulationFileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    /** Unmounts (lazily), stops serving, and closes the host files the emulation kept open. */
+    @Override
+    public void close() {
+        fuse.close();
+        registry.clear();
+        try {
+            layout.close();
+        } catch (IOException e) {
+            log.warn("closing the emulation's host files: {}", e.getMessage());
+        }
+    }
+}

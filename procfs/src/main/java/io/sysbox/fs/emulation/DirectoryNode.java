@@ -1,0 +1,68 @@
+package io.sysbox.fs.emulation;
+
+import io.sysbox.fs.fuse.Attributes;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** A directory: its children are added and removed while the kernel may be listing it. */
+public final class DirectoryNode implements Node {
+    private final long id;
+    private final long parentId;
+    private final String name;
+    private final int permissions;
+    private final int uid;
+    private final int gid;
+    private final long timeSeconds;
+    private final ConcurrentSkipListMap<String, Node> children = new ConcurrentSkipListMap<>();
+
+    public DirectoryNode(long id, long parentId, String name, int permissions, int uid, int gid, long timeSeconds) {
+        this.id = id;
+        this.parentId = parentId;
+        this.name = name;
+        this.permissions = permissions;
+        this.uid = uid;
+        this.gid = gid;
+        this.timeSeconds = timeSeconds;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    /** The directory ".." names; the root's is itself. */
+    public long parentId() {
+        return parentId;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Attributes attributes() {
+        long subdirectories = children.values().stream().filter(n -> n instanceof DirectoryNode).count();
+        return new Attributes(id, 0, Attributes.S_IFDIR | permissions, (int) (2 + subdirectories), uid, gid, timeSeconds);
+    }
+
+    public Optional<Node> child(String name) {
+        return Optional.ofNullable(children.get(name));
+    }
+
+    /** Children in name order. */
+    public List<Node> children() {
+        return List.copyOf(children.values());
+    }
+
+    /** Adds a child unless the name is taken; returns whether it was added. */
+    boolean add(Node child) {
+        return children.putIfAbsent(child.name(), child) == null;
+    }
+
+    Optional<Node> remove(String name) {
+        return Optional.ofNullable(children.remove(name));
+    }
+}

@@ -1,0 +1,161 @@
+package io.sysbox.fs.emulation;
+
+import io.sysbox.fs.fuse.AttributeChange;
+import io.sysbox.fs.fuse.Attributes;
+import io.sysbox.fs.fuse.Caller;
+import io.sysbox.fs.fuse.DirectoryEntry;
+import io.sysbox.fs.fuse.Entry;
+import io.sysbox.fs.fuse.Errno;
+import io.sysbox.fs.fuse.FuseException;
+import io.sysbox.fs.fuse.FuseFileSystem;
+import io.sysbox.fs.fuse.Opened;
+import org.apache.logging.log4j.Logger;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The emulation tree served over FUSE. Emulated files are opened with direct I/O, so every
+ * read reaches {@link EmulatedFile#render}: a read at offset 0 renders the file afresh (a
+ * reader that seeks back and reads again, like top, sees new values) and later offsets are
+ * cut from that copy, so one pass over the file is consistent however the reader splits it.
+ */
+public final class EmulationFileSystem implements FuseFileSystem {
+    private static final int O_ACCMODE = 3, O_RDONLY = 0;
+
+    private final NodeTable table;
+    private final Logger log;
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, List<DirectoryEntry>> openDirectories = new ConcurrentHashMap<>();
+
+    public EmulationFileSystem(NodeTable table, Logger log) {
+        this.table = table;
+        this.log = log;
+    }
+
+    /** An emulated file opened once: the content the last read at offset 0 rendered. */
+    private static final class OpenFile {
+        final FileNode node;
+        volatile byte[] content;
+
+        OpenFile(FileNode node) {
+            this.node = node;
+        }
+    }
+
+    @Override
+    public Entry lookup(Caller caller, long parent, String name) throws FuseException {
+        Node child = directory(parent).child(name)
+                .orElseThrow(() -> new FuseException(Errno.ENOENT, "no " + name));
+        return new Entry(child.id(), child.attributes());
+    }
+
+    @Override
+    public Attributes getAttributes(Caller caller, long nodeId) throws FuseException {
+        return node(nodeId).attributes();
+    }
+
+    @Override
+    public Attributes setAttributes(Caller caller, long nodeId, AttributeChange change) throws FuseException {
+        Node node = node(nodeId);
+        if (change.changesMode() || change.changesOwner()) {
+            throw new FuseException(Errno.EPERM, "emulated nodes keep their mode and owner");
+        }
+        // Truncation and time changes have nothing to change on generated content: accepted, as /proc does.
+        return node.attributes();
+    }
+
+    @Override
+    public Opened open(Caller caller, long nodeId, int flags) throws FuseException {
+        Node node = node(nodeId);
+        if (!(node instanceof FileNode file)) throw new FuseException(Errno.EISDIR, "a directory");
+        if ((flags & O_ACCMODE) != O_RDONLY) throw new FuseException(Errno.EACCES, "read-only emulated file");
+        long handle = nextHandle.getAndIncrement();
+        openFiles.put(handle, new OpenFile(file));
+        return new Opened(handle, Opened.DIRECT_IO | Opened.NO_FLUSH);
+    }
+
+    @Override
+    public ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size) throws FuseException {
+        OpenFile open = openFiles.get(handle);
+        if (open == null) throw new FuseException(Errno.EBADF, "unknown handle");
+        byte[] content = open.content;
+        if (offset == 0 || content == null) {
+            content = render(open.node);
+            open.content = content;
+        }
+        if (offset >= content.length) return ByteBuffer.allocate(0);
+        return ByteBuffer.wrap(content, (int) offset, (int) Math.min(size, content.length - offset));
+    }
+
+    private byte[] render(FileNode node) throws FuseException {
+        try {
+            return node.file().render(node.container());
+        } catch (FuseException e) {
+            log.warn("{}/{}: {}", node.container().id(), node.name(), e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    public int write(Caller caller, long nodeId, long handle, long offset, ByteBuffer data) throws FuseException {
+        throw new FuseException(Errno.EACCES, "read-only emulated file");
+    }
+
+    @Override
+    public void release(long nodeId, long handle) {
+        openFiles.remove(handle);
+    }
+
+    @Override
+    public Opened openDirectory(Caller caller, long nodeId, int flags) throws FuseException {
+        DirectoryNode directory = directory(nodeId);
+        // The listing is fixed at open, so a container registered meanwhile cannot shift the offsets.
+        List<DirectoryEntry> entries = new ArrayList<>();
+        entries.add(new DirectoryEntry(".", directory.id(), Attributes.S_IFDIR));
+        entries.add(new DirectoryEntry("..", directory.parentId(), Attributes.S_IFDIR));
+        for (Node child : directory.children()) {
+            entries.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
+        }
+        long handle = nextHandle.getAndIncrement();
+        openDirectories.put(handle, List.copyOf(entries));
+        return new Opened(handle, 0);
+    }
+
+    @Override
+    public List<DirectoryEntry> readDirectory(Caller caller, long nodeId, long handle, long offset)
+            throws FuseException {
+        List<DirectoryEntry> entries = openDirectories.get(handle);
+        if (entries == null) throw new FuseException(Errno.EBADF, "unknown directory handle");
+        if (offset >= entries.size()) return List.of();
+        return entries.subList((int) offset, entries.size());
+    }
+
+    @Override
+    public void releaseDirectory(long nodeId, long handle) {
+        openDirectories.remove(handle);
+    }
+
+    @Override
+    public void access(Caller caller, long nodeId, int mask) throws FuseException {
+        node(nodeId);
+    }
+
+    /** How many files and directories are open (for tests and the log). */
+    public int openHandles() {
+        return openFiles.size() + openDirectories.size();
+    }
+
+    private Node node(long id) throws FuseException {
+        return table.find(id).orElseThrow(() -> new FuseException(Errno.ENOENT, "node " + id + " is gone"));
+    }
+
+    private DirectoryNode directory(long id) throws FuseException {
+        if (node(id) instanceof DirectoryNode directory) return directory;
+        throw new FuseException(Errno.ENOTDIR, "node " + id + " is not a directory");
+    }
+}

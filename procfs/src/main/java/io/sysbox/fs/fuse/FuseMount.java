@@ -1,0 +1,87 @@
+package io.sysbox.fs.fuse;
+
+import io.sysbox.common.sys.ErrnoException;
+import io.sysbox.common.sys.FuseDevice;
+import io.sysbox.common.sys.MountApi;
+import org.apache.logging.log4j.Logger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A FUSE file system mounted at a directory and served: /dev/fuse opened, mount(2) of type
+ * {@code fuse} with that descriptor, a {@link FuseSession} answering the kernel. Closing it
+ * detaches the mount and waits for the serving threads to see the connection end.
+ */
+public final class FuseMount implements AutoCloseable {
+    /** The name /proc/mounts shows as the source. */
+    public static final String SOURCE = "sysboxfs";
+    private static final long MS_NOSUID = 2, MS_NODEV = 4;
+
+    private final Path mountpoint;
+    private final FuseSession session;
+    private final Logger log;
+    private boolean closed;
+
+    private FuseMount(Path mountpoint, FuseSession session, Logger log) {
+        this.mountpoint = mountpoint;
+        this.session = session;
+        this.log = log;
+    }
+
+    /**
+     * Mounts {@code fs} at {@code mountpoint} (an existing directory) and serves it on
+     * {@code threads} threads. Everyone may enter it (allow_other); the kernel checks modes and
+     * owners itself (default_permissions), so the file system only refuses what modes cannot say.
+     */
+    public static FuseMount mount(Path mountpoint, FuseFileSystem fs, int threads, Duration cacheTimeout, Logger log)
+            throws ErrnoException {
+        int fd = FuseDevice.open();
+        FuseSession session = new FuseSession(fd, fs, cacheTimeout, log);
+        String options = "fd=" + fd + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions";
+        try {
+            MountApi.mount(SOURCE, mountpoint.toString(), "fuse", MS_NOSUID | MS_NODEV, options);
+        } catch (ErrnoException e) {
+            FuseDevice.close(fd);
+            throw e;
+        }
+        // The kernel queues INIT at mount time; the threads answer it first.
+        session.start(threads, "sysbox-fs-fuse-");
+        return new FuseMount(mountpoint, session, log);
+    }
+
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    public FuseSession session() {
+        return session;
+    }
+
+    /**
+     * Unmounts (lazily: a process inside the mount keeps its files, as after umount -l) and
+     * waits for the serving threads. If files are still open elsewhere the connection lives on
+     * until they close, and the threads, daemons, go with the process.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            MountApi.umount(mountpoint.toString(), MountApi.MNT_DETACH);
+        } catch (ErrnoException e) {
+            log.warn("unmounting {}: {}", mountpoint, e.getMessage());
+        }
+        try {
+            if (!session.awaitStopped(Duration.ofSeconds(5))) {
+                log.warn("FUSE connection of {} still in use after unmount (files open through it elsewhere);"
+                        + " its serving threads end when they close", mountpoint);
+                return; // the descriptor stays open for them
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        session.closeDevice();
+    }
+}

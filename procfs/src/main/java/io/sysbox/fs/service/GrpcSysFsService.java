@@ -1,0 +1,80 @@
+package io.sysbox.fs.service;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.sysbox.common.proto.RegisterRequest;
+import io.sysbox.common.proto.RegisterResponse;
+import io.sysbox.common.proto.SysFsGrpc;
+import io.sysbox.common.proto.UnregisterRequest;
+import io.sysbox.common.proto.UnregisterResponse;
+import io.sysbox.common.sys.BootClock;
+import io.sysbox.fs.SysboxFsMount;
+import io.sysbox.fs.emulation.AlreadyRegisteredException;
+import io.sysbox.fs.emulation.Container;
+import io.sysbox.fs.emulation.ProcessStartTime;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The SysFs gRPC service: registration of containers by the runtime. */
+public final class GrpcSysFsService extends SysFsGrpc.SysFsImplBase {
+    private final SysboxFsMount mount;
+    private final Logger log;
+
+    public GrpcSysFsService(SysboxFsMount mount, Logger log) {
+        this.mount = mount;
+        this.log = log;
+    }
+
+    @Override
+    public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+        try {
+            Container container = container(request);
+            mount.registry().register(container);
+            log.info("registered container {}: pid {}, cgroups {}, root {}:{}", container.id(), container.pid(),
+                    container.cgroups(), container.rootUid(), container.rootGid());
+            response.onNext(RegisterResponse.newBuilder()
+                    .setPath(mount.containerDirectory(container.id()).toString()).build());
+            response.onCompleted();
+        } catch (IllegalArgumentException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (AlreadyRegisteredException e) {
+            response.onError(Status.ALREADY_EXISTS.withDescription(e.getMessage()).asRuntimeException());
+        } catch (IOException e) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void unregister(UnregisterRequest request, StreamObserver<UnregisterResponse> response) {
+        boolean existed = mount.registry().unregister(request.getId());
+        if (existed) log.info("unregistered container {}", request.getId());
+        response.onNext(UnregisterResponse.newBuilder().setExisted(existed).build());
+        response.onCompleted();
+    }
+
+    private static Container container(RegisterRequest request) throws IOException {
+        Map<String, Path> cgroups = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : request.getCgroupPathsMap().entrySet()) {
+            Path path = Path.of(e.getValue());
+            if (!path.isAbsolute()) {
+                throw new IllegalArgumentException("cgroup path '" + e.getValue() + "' of controller " + e.getKey()
+                        + " is not absolute: give the cgroup's directory on the host, e.g. /sys/fs/cgroup/memory/...");
+            }
+            cgroups.put(e.getKey(), path);
+        }
+        long start = request.getStartBoottimeNs();
+        if (start == 0) {
+            try {
+                start = request.getPid() > 0 ? ProcessStartTime.bootNanos(request.getPid()) : BootClock.nanos();
+            } catch (IOException e) {
+                throw new IOException("cannot take the start time of container " + request.getId() + "'s process "
+                        + request.getPid() + ": " + e.getMessage() + "; is it running?", e);
+            }
+        }
+        return new Container(request.getId(), start, cgroups, request.getPid(), request.getRootUid(), request.getRootGid());
+    }
+}
