@@ -1,5 +1,7 @@
 package io.sysbox.mgr;
 
+import io.sysbox.common.daemon.PidFileLock;
+
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -71,7 +73,11 @@ public final class ManagerDaemon implements AutoCloseable {
 
     private void startAll(ManagerOptions options) throws IOException, StartupException {
         Files.createDirectories(runDir);
-        started.push(PidFileLock.acquire(runDir.resolve(PID_FILE)));
+        try {
+            started.push(PidFileLock.acquire(runDir.resolve(PID_FILE), "sysbox-mgr"));
+        } catch (PidFileLock.AlreadyRunningException e) {
+            throw new StartupException(e.getMessage(), null);
+        }
 
         Path dataRoot = options.dataRoot();
         if (!Files.isDirectory(dataRoot)) {

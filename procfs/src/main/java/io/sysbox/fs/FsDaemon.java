@@ -1,5 +1,7 @@
 package io.sysbox.fs;
 
+import io.sysbox.common.daemon.PidFileLock;
+
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -63,7 +65,11 @@ public final class FsDaemon implements AutoCloseable {
 
     private void startAll(FsOptions options) throws IOException, StartupException {
         Files.createDirectories(runDir);
-        started.push(PidFileLock.acquire(runDir.resolve(PID_FILE)));
+        try {
+            started.push(PidFileLock.acquire(runDir.resolve(PID_FILE), "sysbox-fs"));
+        } catch (PidFileLock.AlreadyRunningException e) {
+            throw new StartupException(e.getMessage(), null);
+        }
         MountpointGuard.prepare(options.mountpoint(), log);
         mount = SysboxFsMount.mount(options.mountpoint(), options.fuseThreads(), log);
         started.push(mount);

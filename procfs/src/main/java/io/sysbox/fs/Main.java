@@ -1,5 +1,7 @@
 package io.sysbox.fs;
 
+import io.sysbox.common.daemon.DaemonLogging;
+
 import io.sysbox.common.sys.Ownership;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -11,6 +13,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** sysbox-fs: parses flags, checks it is root, configures logging, serves until SIGTERM/SIGINT. */
 public final class Main {
+    /** The daemon's own logger; everything else is a library. */
+    static final String LOGGER = "sysbox-fs";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -46,13 +51,14 @@ public final class Main {
         }
         LoggerContext logging;
         try {
-            logging = LogSetup.configure(options);
+            logging = DaemonLogging.configure(LOGGER, options.logFile(), options.logLevel().name(),
+                    options.logFormat() == FsOptions.LogFormat.JSON);
         } catch (IOException | RuntimeException e) {
             System.err.println("sysbox-fs: cannot open the log " + options.logFile().map(Object::toString).orElse("")
                     + ": " + e.getMessage());
             return 1;
         }
-        Logger log = logging.getLogger(LogSetup.LOGGER);
+        Logger log = logging.getLogger(LOGGER);
         CountDownLatch stop = new CountDownLatch(1);
         String[] received = new String[1];
         for (String name : new String[] {"TERM", "INT"}) {

@@ -1,4 +1,4 @@
-package io.sysbox.fs;
+package io.sysbox.common.daemon;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * RUN_DIR/sysfs.pid, locked for as long as the daemon runs. The lock, not the file's
- * existence, says whether a sysbox-fs is running: one killed with -9 leaves the file but the
- * kernel drops its lock, so the next one starts without manual cleanup.
+ * A daemon's RUN_DIR/*.pid, locked for as long as it runs. The lock, not the file's existence,
+ * says whether the daemon is running: one killed with -9 leaves the file but the kernel drops
+ * its lock, so the next one starts without manual cleanup.
  */
-final class PidFileLock implements AutoCloseable {
+public final class PidFileLock implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
@@ -26,7 +26,15 @@ final class PidFileLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    static PidFileLock acquire(Path file) throws IOException, StartupException {
+    /** Another instance holds the lock; the message names its pid and how to proceed. */
+    public static final class AlreadyRunningException extends IOException {
+        AlreadyRunningException(String message) {
+            super(message);
+        }
+    }
+
+    /** Takes the lock and writes our pid; daemon names the program in the message. */
+    public static PidFileLock acquire(Path file, String daemon) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock;
@@ -38,8 +46,8 @@ final class PidFileLock implements AutoCloseable {
         if (lock == null) {
             String pid = readPid(channel);
             channel.close();
-            throw new StartupException("another sysbox-fs (pid " + pid + ") is running with run dir "
-                    + file.getParent() + "; stop it first, or give this one another --run-dir", null);
+            throw new AlreadyRunningException("another " + daemon + " (pid " + pid + ") is running with run dir "
+                    + file.getParent() + "; stop it first, or give this one another --run-dir");
         }
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
