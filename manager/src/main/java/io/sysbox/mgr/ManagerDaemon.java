@@ -1,13 +1,8 @@
 package io.sysbox.mgr;
 
 import io.sysbox.common.daemon.PidFileLock;
+import io.sysbox.common.daemon.UnixSocketGrpcServer;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.sysbox.common.channel.FramedServer;
 import io.sysbox.common.proto.ConfigResponse;
 import io.sysbox.mgr.idrange.AllocationStore;
@@ -25,9 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A running manager: pid file lock, id pools, restored state, and the two sockets. Main runs
@@ -147,30 +139,7 @@ public final class ManagerDaemon implements AutoCloseable {
     }
 
     private void startGrpc(ManagerService service) throws IOException {
-        Path socket = grpcSocket();
-        Files.deleteIfExists(socket);
-        EventLoopGroup boss = new EpollEventLoopGroup(1);
-        EventLoopGroup workers = new EpollEventLoopGroup(2);
-        ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-        started.push(() -> {
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            calls.shutdown();
-        });
-        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                .bossEventLoopGroup(boss)
-                .workerEventLoopGroup(workers)
-                .executor(calls)
-                .addService(new GrpcManagerService(service, log))
-                .build()
-                .start();
-        started.push(() -> {
-            server.shutdown();
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) server.shutdownNow();
-            Files.deleteIfExists(socket);
-        });
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        started.push(UnixSocketGrpcServer.start(grpcSocket(), 2, new GrpcManagerService(service, log)));
     }
 
     /** Stops serving; containers' state stays on disk and their mounts stay mounted. */

@@ -1,26 +1,16 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.daemon.PidFileLock;
+import io.sysbox.common.daemon.UnixSocketGrpcServer;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.sysbox.fs.service.GrpcSysFsService;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A running sysbox-fs: pid file lock, the FUSE mount, and the gRPC socket. Main runs one until
@@ -79,33 +69,7 @@ public final class FsDaemon implements AutoCloseable {
     }
 
     private void startGrpc(GrpcSysFsService service) throws IOException {
-        Path socket = grpcSocket();
-        Files.deleteIfExists(socket);
-        EventLoopGroup boss = new EpollEventLoopGroup(1);
-        EventLoopGroup workers = new EpollEventLoopGroup(1);
-        ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-        started.push(() -> {
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            calls.shutdown();
-        });
-        Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-                .channelType(EpollServerDomainSocketChannel.class)
-                // gRPC asks for TCP keepalive on every accepted channel; a Unix socket has none, and Netty
-                // would log a warning per connection. A null value removes the option.
-                .withChildOption(ChannelOption.SO_KEEPALIVE, null)
-                .bossEventLoopGroup(boss)
-                .workerEventLoopGroup(workers)
-                .executor(calls)
-                .addService(service)
-                .build()
-                .start();
-        started.push(() -> {
-            server.shutdown();
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) server.shutdownNow();
-            Files.deleteIfExists(socket);
-        });
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        started.push(UnixSocketGrpcServer.start(grpcSocket(), 1, service));
     }
 
     /** Stops serving: the socket goes, the FUSE file system is unmounted, the pid file removed. */
