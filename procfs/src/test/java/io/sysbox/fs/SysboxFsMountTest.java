@@ -141,12 +141,32 @@ class SysboxFsMountTest {
     }
 
     @Test
+    void sendfileReadersGetTheWholeContent() throws Exception {
+        mount.registry().register(new Container("c1", BootClock.nanos(), Map.of("memory", cgroup.dir()), 0,
+                100000, 100000));
+        Path meminfo = proc("c1", "meminfo");
+        Path copy = Files.createTempFile("sysboxfs-sendfile-", ".txt");
+        try (FileChannel in = FileChannel.open(meminfo); FileChannel out = FileChannel.open(copy,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            // transferTo goes through sendfile/splice, as busybox cat does, not read(2).
+            long copied = in.transferTo(0, Long.MAX_VALUE, out);
+            assertTrue(copied > 0, "sendfile copied nothing");
+            String viaSendfile = Files.readString(copy);
+            assertTrue(viaSendfile.startsWith("MemTotal:") && viaSendfile.contains("MemAvailable:"), viaSendfile);
+            assertEquals(Files.readString(meminfo).lines().count(), viaSendfile.lines().count());
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    @Test
     void emulatedNodesLookLikeProcAndRefuseChmodChownAndWrites() throws Exception {
         mount.registry().register(new Container("c1", BootClock.nanos(), Map.of("memory", cgroup.dir()), 0,
                 100000, 100000));
         Path uptime = proc("c1", "uptime");
         assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(uptime)));
-        assertEquals(0L, Files.size(uptime));
+        // The content's length rounded up to a page (see EmulationFileSystem.attributesOf).
+        assertEquals(4096L, Files.size(uptime));
         assertEquals(100000, Files.getAttribute(uptime, "unix:uid"));
         assertEquals(100000, Files.getAttribute(mountpoint.resolve("c1"), "unix:gid"));
         assertEquals("r-xr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(mountpoint.resolve("c1/proc"))));
@@ -166,16 +186,20 @@ class SysboxFsMountTest {
         mount.registry().register(container("c1", 0));
         assertThrows(NoSuchFileException.class, () -> Files.readString(proc("c1", "cpuinfo-nope")));
         assertThrows(NoSuchFileException.class, () -> Files.readString(proc("c2", "uptime")));
-        assertThrows(NoSuchFileException.class, () -> Files.readString(mountpoint.resolve("c1/sys")));
+        assertThrows(NoSuchFileException.class, () -> Files.readString(mountpoint.resolve("c1/dev")));
+        assertThrows(NoSuchFileException.class, () -> Files.readString(mountpoint.resolve("c1/sys/devices/system/cpu/cpu0")));
     }
 
     @Test
     void listingsShowRegisteredContainersAndTheirFiles() throws Exception {
         mount.registry().register(container("c1", 0));
         mount.registry().register(container("c2", 0));
-        try (Stream<Path> top = Files.list(mountpoint); Stream<Path> proc = Files.list(mountpoint.resolve("c1/proc"))) {
+        try (Stream<Path> top = Files.list(mountpoint); Stream<Path> c1 = Files.list(mountpoint.resolve("c1"));
+             Stream<Path> proc = Files.list(mountpoint.resolve("c1/proc"))) {
             assertEquals(List.of("c1", "c2"), top.map(p -> p.getFileName().toString()).sorted().toList());
-            assertEquals(List.of("meminfo", "swaps", "uptime"), proc.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("proc", "sys"), c1.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("cpuinfo", "loadavg", "meminfo", "stat", "swaps", "uptime"),
+                    proc.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 

@@ -21,6 +21,11 @@ public record Container(String id, long startBoottimeNanos, Map<String, Path> cg
     }
 
     public Optional<Path> memoryCgroup() {
-        return Optional.ofNullable(cgroups.get("memory"));
+        return cgroup("memory");
+    }
+
+    /** Its directory in the hierarchy of {@code controller} ("cpu", "cpuset", "unified"...), if registered. */
+    public Optional<Path> cgroup(String controller) {
+        return Optional.ofNullable(cgroups.get(controller));
     }
 }

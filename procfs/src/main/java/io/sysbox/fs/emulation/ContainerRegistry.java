@@ -3,14 +3,17 @@ package io.sysbox.fs.emulation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The containers sysbox-fs emulates files for. Registering one adds {@code <id>/proc/...}
- * under the mount root; unregistering removes it and tells the kernel to forget the name.
+ * The containers sysbox-fs emulates files for. Registering one adds {@code <id>/proc/...} and
+ * {@code <id>/sys/...} (the directories of the {@link ContainerLayout}) under the mount root;
+ * unregistering removes it and tells the kernel to forget the name.
  */
 public final class ContainerRegistry {
     /** Tells the kernel that a name under a directory is gone (FUSE_NOTIFY_INVAL_ENTRY). */
@@ -47,14 +50,20 @@ public final class ContainerRegistry {
         DirectoryNode root = table.root();
         DirectoryNode top = new DirectoryNode(table.newId(), root.id(), container.id(), 0555, container.rootUid(),
                 container.rootGid(), now);
-        DirectoryNode proc = new DirectoryNode(table.newId(), top.id(), "proc", 0555, container.rootUid(),
-                container.rootGid(), now);
-        List<Node> nodes = new ArrayList<>(List.of(top, proc));
-        top.add(proc);
-        for (EmulatedFile file : layout.proc()) {
-            FileNode node = new FileNode(table.newId(), state, file, now);
-            proc.add(node);
-            nodes.add(node);
+        List<Node> nodes = new ArrayList<>(List.of(top));
+        Map<String, DirectoryNode> directories = new HashMap<>(Map.of("", top));
+        for (EmulatedDirectory emulated : layout.directories()) {
+            DirectoryNode parent = directories.get(emulated.parent());
+            DirectoryNode directory = new DirectoryNode(table.newId(), parent.id(), emulated.name(),
+                    emulated.permissions(), container.rootUid(), container.rootGid(), now);
+            parent.add(directory);
+            nodes.add(directory);
+            directories.put(emulated.path(), directory);
+            for (EmulatedFile file : emulated.files()) {
+                FileNode node = new FileNode(table.newId(), state, file, now);
+                directory.add(node);
+                nodes.add(node);
+            }
         }
         nodes.forEach(table::add);
         containers.put(container.id(), state);

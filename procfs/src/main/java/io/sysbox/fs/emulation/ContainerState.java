@@ -11,10 +11,12 @@ import java.util.Optional;
 public final class ContainerState implements AutoCloseable {
     private final Container container;
     private final MemoryCgroupReader memory;
+    private final CpuCgroupReader cpu;
 
-    private ContainerState(Container container, MemoryCgroupReader memory) {
+    private ContainerState(Container container, MemoryCgroupReader memory, CpuCgroupReader cpu) {
         this.container = container;
         this.memory = memory;
+        this.cpu = cpu;
     }
 
     public static ContainerState open(Container container) throws IOException {
@@ -26,7 +28,14 @@ public final class ContainerState implements AutoCloseable {
                 throw new IOException("container " + container.id() + ": " + e.getMessage(), e);
             }
         }
-        return new ContainerState(container, memory);
+        CpuCgroupReader cpu;
+        try {
+            cpu = CpuCgroupReader.open(container).orElse(null);
+        } catch (IOException e) {
+            if (memory != null) memory.close();
+            throw new IOException("container " + container.id() + ": " + e.getMessage(), e);
+        }
+        return new ContainerState(container, memory, cpu);
     }
 
     public Container container() {
@@ -42,8 +51,17 @@ public final class ContainerState implements AutoCloseable {
         return Optional.ofNullable(memory);
     }
 
+    /** Its cpuset and CPU quota, if it was registered with cgroups that hold either. */
+    public Optional<CpuCgroupReader> cpu() {
+        return Optional.ofNullable(cpu);
+    }
+
     @Override
     public void close() throws IOException {
-        if (memory != null) memory.close();
+        try {
+            if (memory != null) memory.close();
+        } finally {
+            if (cpu != null) cpu.close();
+        }
     }
 }

@@ -51,13 +51,30 @@ public final class EmulationFileSystem implements FuseFileSystem {
     public Entry lookup(Caller caller, long parent, String name) throws FuseException {
         Node child = directory(parent).child(name)
                 .orElseThrow(() -> new FuseException(Errno.ENOENT, "no " + name));
-        return new Entry(child.id(), child.attributes());
+        return new Entry(child.id(), attributesOf(child));
     }
 
     @Override
     public Attributes getAttributes(Caller caller, long nodeId) throws FuseException {
-        return node(nodeId).attributes();
+        return attributesOf(node(nodeId));
     }
+
+    /**
+     * A file's size is its content's, rounded up to the next page. Reads go straight to this
+     * server (direct I/O) and stop at end of file whatever the size says; but sendfile and
+     * splice (busybox cat uses them) read through the page cache, which stops at the size: a
+     * size of 0, as /proc shows, would make them read nothing. The slack of up to a page covers
+     * content that grows while the size is cached (uptime gaining a digit).
+     */
+    private Attributes attributesOf(Node node) throws FuseException {
+        Attributes attributes = node.attributes();
+        if (!(node instanceof FileNode file)) return attributes;
+        long size = (render(file).length / PAGE + 1L) * PAGE;
+        return new Attributes(attributes.ino(), size, attributes.mode(), attributes.nlink(), attributes.uid(),
+                attributes.gid(), attributes.timeSeconds());
+    }
+
+    private static final int PAGE = 4096;
 
     @Override
     public Attributes setAttributes(Caller caller, long nodeId, AttributeChange change) throws FuseException {
@@ -66,7 +83,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
             throw new FuseException(Errno.EPERM, "emulated nodes keep their mode and owner");
         }
         // Truncation and time changes have nothing to change on generated content: accepted, as /proc does.
-        return node.attributes();
+        return attributesOf(node);
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.sysbox.fs.emulation;
 import io.sysbox.fs.fuse.Attributes;
 
 /**
- * An emulated file of one container. Its size shows as 0, as /proc's files do: the content
- * exists only when read, and readers read until end of file.
+ * An emulated file of one container. Its content exists only when read; the file system reports
+ * a size from it (see EmulationFileSystem.attributesOf), this record only the rest.
  */
 public record FileNode(long id, ContainerState container, EmulatedFile file, long timeSeconds) implements Node {
     @Override

@@ -11,7 +11,9 @@ import java.nio.file.StandardOpenOption;
  * A kernel-generated file (/proc/meminfo, a cgroup's memory.stat) kept open and read again
  * from offset 0 each time: the kernel renders it afresh on every read at 0, and skipping the
  * path walk of open(2) and the close(2) makes a read about three times cheaper. Positional
- * reads make it safe to share between threads.
+ * reads make it safe to share between threads. Only for files the kernel renders as one
+ * record (meminfo, stat, loadavg, cgroup and sysfs attribute files): a file of one record per
+ * item, such as /proc/cpuinfo, can return a short read before its end.
  */
 public final class RereadableFile implements AutoCloseable {
     private final Path path;

@@ -3,7 +3,6 @@ package io.sysbox.fs.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -39,26 +38,9 @@ public final class MemoryCgroupFixture implements AutoCloseable {
         return Long.parseLong(Files.readString(dir.resolve("memory.usage_in_bytes")).strip());
     }
 
-    /** The directory of this process's memory cgroup: its mount point plus its path in /proc/self/cgroup. */
+    /** The directory of this process's memory cgroup. */
     public static Path ownMemoryCgroup() throws IOException {
-        String relative = null;
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            String[] f = line.split(":", 3);
-            if (f.length == 3 && List.of(f[1].split(",")).contains("memory")) relative = f[2];
-        }
-        if (relative == null) throw new IOException("this process has no cgroup v1 memory controller (/proc/self/cgroup)");
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            // id parent major:minor root mountpoint options... - fstype source superoptions
-            String[] halves = line.split(" - ", 2);
-            String[] left = halves[0].split(" ");
-            String[] right = halves[1].split(" ");
-            if (right[0].equals("cgroup") && List.of(right[2].split(",")).contains("memory")) {
-                String root = left[3];
-                String inside = relative.startsWith(root) ? relative.substring(root.length()) : relative;
-                return Path.of(left[4] + (inside.startsWith("/") || inside.isEmpty() ? "" : "/") + inside);
-            }
-        }
-        throw new IOException("no cgroup v1 memory hierarchy is mounted (/proc/self/mountinfo)");
+        return OwnCgroups.of("memory");
     }
 
     /** Removes the cgroup; pages still charged to it move to its parent. */
