@@ -30,6 +30,10 @@ public record Dist(Path root) {
         return root.resolve("bin/sysbox-mgr");
     }
 
+    public Path sysboxFs() {
+        return root.resolve("bin/sysbox-fs");
+    }
+
     public void requireBuilt() {
         for (Path binary : new Path[] {sysboxRunc(), sysboxMgr()}) {
             if (!Files.isExecutable(binary)) {

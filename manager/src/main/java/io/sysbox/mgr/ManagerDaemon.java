@@ -2,6 +2,7 @@ package io.sysbox.mgr;
 
 import io.sysbox.common.daemon.PidFileLock;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
+import io.sysbox.mgr.emulation.SysFsEmulation;
 
 import io.sysbox.common.channel.FramedServer;
 import io.sysbox.common.proto.ConfigResponse;
@@ -29,6 +30,8 @@ public final class ManagerDaemon implements AutoCloseable {
     public static final String GRPC_SOCKET = "sysmgr.sock";
     public static final String CLI_SOCKET = "sysmgr-cli.sock";
     public static final String PID_FILE = "sysmgr.pid";
+    /** sysbox-fs's socket in the same run dir (see emulation.SysFsEmulation). */
+    static final String SYSFS_SOCKET = "sysfs.sock";
     static final String POOL_NAME = "sysbox";
 
     private final Path runDir;
@@ -88,7 +91,7 @@ public final class ManagerDaemon implements AutoCloseable {
                 .setRelaxedReadOnly(options.relaxedReadOnly())
                 .build();
         ManagerService service = new ManagerService(dataRoot, config, allocator, store, new BindMountPolicy(),
-                !options.disableInnerImagePreload(), log);
+                !options.disableInnerImagePreload(), new SysFsEmulation(runDir.resolve(SYSFS_SOCKET), log), log);
         started.push(service);
         service.restore();
 

@@ -11,6 +11,8 @@ import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * sysbox-runc's create/run setup (io.sysbox.runc.container.ContainerSetup), run here for the CLI:
@@ -69,6 +71,12 @@ public final class ContainerCreation {
         @Override
         public boolean managed() {
             return true;
+        }
+
+        @Override
+        public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid)
+                throws IOException {
+            return service.emulate(id, cgroupDirs, rootUid, rootGid);
         }
     }
 }

@@ -12,6 +12,7 @@ import io.sysbox.common.sys.ErrnoException;
 import io.sysbox.common.sys.PidFd;
 import io.sysbox.mgr.idmap.IdmapUnsupportedException;
 import io.sysbox.mgr.idmap.IdmappedMount;
+import io.sysbox.mgr.emulation.Emulation;
 import io.sysbox.mgr.idmap.UserNamespaceCache;
 import io.sysbox.mgr.locks.ContainerLocks;
 import io.sysbox.mgr.specialdirs.SourceInUseException;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -63,6 +65,7 @@ public final class ManagerService implements AutoCloseable {
     private final PidWatcher watcher;
     private final UserNamespaceCache namespacesAhead;
     private final SpecialDirs specialDirs;
+    private final Emulation emulation;
     private final Logger log;
     private final ContainerLocks locks = new ContainerLocks();
     private final ConcurrentHashMap<String, AllocationRecord> states = new ConcurrentHashMap<>();
@@ -74,12 +77,17 @@ public final class ManagerService implements AutoCloseable {
 
     public ManagerService(Path dataRoot, ConfigResponse config, RangeAllocator allocator, AllocationStore store,
                           BindMountPolicy policy, Logger log) throws IOException {
-        this(dataRoot, config, allocator, store, policy, true, log);
+        this(dataRoot, config, allocator, store, policy, true, new Emulation.None(), log);
     }
 
-    /** @param innerImagePreload copy inner images of the image into the special dirs (SPEC §5) */
+    /**
+     * @param innerImagePreload copy inner images of the image into the special dirs (SPEC §5)
+     * @param emulation         who emulates containers' /proc and /sys files (sysbox-fs)
+     */
     public ManagerService(Path dataRoot, ConfigResponse config, RangeAllocator allocator, AllocationStore store,
-                          BindMountPolicy policy, boolean innerImagePreload, Logger log) throws IOException {
+                          BindMountPolicy policy, boolean innerImagePreload, Emulation emulation, Logger log)
+            throws IOException {
+        this.emulation = emulation;
         this.specialDirs = new SpecialDirs(new SpecialDirsConfig(dataRoot.toRealPath(), innerImagePreload), log);
         this.config = config;
         this.allocator = allocator;
@@ -376,6 +384,7 @@ public final class ManagerService implements AutoCloseable {
                     + "; its state is kept, so Release can be retried", e);
         }
         stopSpecialDirs(id);
+        emulation.unregister(id);
         boolean freed;
         synchronized (mappings) {
             states.remove(id, record);
@@ -516,8 +525,15 @@ public final class ManagerService implements AutoCloseable {
         }
     }
 
+    /** See Emulation.register: the runtime's setup asks for it once the container's cgroups exist. */
+    public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid)
+            throws IOException {
+        return emulation.register(id, cgroupDirs, rootUid, rootGid);
+    }
+
     @Override
     public void close() {
+        emulation.close();
         specialDirs.close();
         watcher.close();
         namespacesAhead.close();

@@ -83,6 +83,23 @@ public final class CgroupDelegation {
     }
 
     /**
+     * The container's directory in each hierarchy, by controller ("memory", "cpu", "cpuset",
+     * "name=systemd"..., and "unified" for cgroup v2): what sysbox-fs reads limits and usage from.
+     */
+    public Map<String, Path> directories(String cgroupsPath) {
+        Map<String, Path> dirs = new java.util.LinkedHashMap<>();
+        for (CgroupHierarchy h : hierarchies) {
+            Path dir = h.directoryFor(cgroupsPath);
+            if (h.unified()) {
+                dirs.put("unified", dir);
+            } else {
+                for (String controller : h.controllers().split(",")) dirs.put(controller, dir);
+            }
+        }
+        return dirs;
+    }
+
+    /**
      * Creates the container's cgroup directories (and missing parents) and gives the container's
      * root the delegated files. Returns the directories this call created, deepest last, so a
      * caller that fails later can remove exactly those.

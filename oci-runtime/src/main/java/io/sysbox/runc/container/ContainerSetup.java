@@ -96,17 +96,22 @@ public final class ContainerSetup {
             if (cgroupsPath.isEmpty()) cgroupsPath = id; // runc's own default, made explicit
             IdMapping uid = mapping(prepared.getUidMapping());
             IdMapping gid = mapping(prepared.getGidMapping());
+            CgroupDelegation cgroups = CgroupDelegation.ofProcess(target.pid());
+            if (!target.systemdCgroup()) {
+                createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
+            }
+            Map<String, String> binds = specialMounts(prepared);
+            if (syscontMode) {
+                resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId())
+                        .ifPresent(root -> EmulatedFiles.addTo(binds, root));
+            }
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
-                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), specialMounts(prepared)));
+                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds));
             Files.createDirectories(dir);
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
                     .write(dir);
-            if (!target.systemdCgroup()) {
-                createdCgroups = CgroupDelegation.ofProcess(target.pid())
-                        .delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
-            }
             return dir;
         } catch (IOException | RuntimeException e) {
             CgroupDelegation.removeCreated(createdCgroups);

@@ -4,6 +4,9 @@ import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Who allocates a container's ids and shifts its files: sysbox-mgr (called in-process when the
@@ -16,4 +19,14 @@ public interface ContainerResources {
 
     /** Whether delete must call release (recorded at create). */
     boolean managed();
+
+    /**
+     * Registers the container with sysbox-fs, when one runs, for its emulated /proc and /sys
+     * files; answers the directory that holds them (proc/uptime, ...), to bind over the
+     * container's own. Released with the container.
+     */
+    default Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid)
+            throws IOException {
+        return Optional.empty();
+    }
 }

@@ -1,0 +1,33 @@
+package io.sysbox.mgr.emulation;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/** Who emulates containers' /proc and /sys files: sysbox-fs, or nobody (tests, a manager alone). */
+public sealed interface Emulation extends AutoCloseable permits Emulation.None, SysFsEmulation {
+    /** Registers a container; answers the directory of its emulated files, empty when nobody emulates. */
+    Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid) throws IOException;
+
+    /** Forgets a container (nothing happens for an unknown one). */
+    void unregister(String id);
+
+    @Override
+    void close();
+
+    record None() implements Emulation {
+        @Override
+        public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void unregister(String id) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
