@@ -87,6 +87,18 @@ class ProcEmulationIT {
     }
 
     @Test
+    void noSysboxFsLeavesTheKernelsFiles() throws Exception {
+        String id = env.newContainerId("nofs");
+        BusyboxBundle bundle = env.bundle(id).args("sh", "-c", "grep MemTotal /proc/meminfo");
+        bundle.linux().withObjectProperty("resources").putObject("memory").put("limit", 256L << 20);
+        bundle.write();
+        CommandResult result = env.runc().run("--no-sysbox-fs", "run", "--bundle", bundle.dir().toString(), id);
+        assertTrue(result.succeeded(), result.describe());
+        String host = Files.readAllLines(Path.of("/proc/meminfo")).getFirst();
+        assertEquals(host.replaceAll("\\s+", " "), result.stdout().strip().replaceAll("\\s+", " "));
+    }
+
+    @Test
     void meminfoShowsTheMemoryLimitAsMemTotal() throws Exception {
         String id = env.newContainerId("meminfo");
         BusyboxBundle bundle = env.bundle(id).args("sh", "-c", "grep MemTotal /proc/meminfo");

@@ -37,7 +37,7 @@ public final class ContainerCreation {
         }
         ContainerSetup.Target target = new ContainerSetup.Target(request.getId(), Path.of(request.getBundle()),
                 Path.of(request.getEngineRoot()), Path.of(request.getPrivateDir()), request.getCallerPid(),
-                request.getSystemdCgroup());
+                request.getSystemdCgroup(), !request.getNoEmulation());
         try {
             Path bundle = new ContainerSetup(new InProcess(service), log::debug).prepare(target);
             return CreateResponse.newBuilder().setBundleDir(bundle.toString()).build();

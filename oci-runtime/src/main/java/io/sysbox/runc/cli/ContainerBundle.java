@@ -36,9 +36,9 @@ final class ContainerBundle {
         if (o.noSysboxMgr()) {
             return new ContainerSetup(new UnmanagedResources(), invocation.log()::debug)
                     .prepare(new ContainerSetup.Target(id, bundle, o.engineRoot(), o.containerDir(id), pid,
-                            o.systemdCgroup()));
+                            o.systemdCgroup(), !o.noSysboxFs()));
         }
         return Path.of(new ManagerClient(o.runDir()).create(new CreateCall.Request(id, bundle.toString(),
-                o.engineRoot().toString(), o.containerDir(id).toString(), (int) pid, o.systemdCgroup())));
+                o.engineRoot().toString(), o.containerDir(id).toString(), (int) pid, o.systemdCgroup(), o.noSysboxFs())));
     }
 }

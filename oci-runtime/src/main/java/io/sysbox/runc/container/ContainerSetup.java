@@ -45,7 +45,7 @@ public final class ContainerSetup {
      * the engine's, whichever process runs this setup).
      */
     public record Target(String id, Path bundle, Path engineRoot, Path privateDir, long callerPid,
-                         boolean systemdCgroup) {
+                         boolean systemdCgroup, boolean emulation) {
         String pid() {
             return Long.toString(callerPid);
         }
@@ -101,7 +101,7 @@ public final class ContainerSetup {
                 createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
             }
             Map<String, String> binds = specialMounts(prepared);
-            if (syscontMode) {
+            if (syscontMode && target.emulation()) {
                 resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId())
                         .ifPresent(root -> EmulatedFiles.addTo(binds, root));
             }

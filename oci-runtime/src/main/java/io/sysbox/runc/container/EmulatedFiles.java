@@ -12,8 +12,17 @@ import java.util.Map;
  */
 final class EmulatedFiles {
     private static final List<String> PATHS = List.of(
+            // runc binds over these /proc files only (its list of what may be mounted inside /proc).
             "proc/uptime", "proc/swaps", "proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/loadavg",
-            "proc/diskstats", "sys/devices/system/cpu/online");
+            "proc/diskstats",
+            "sys/devices/system/cpu/online",
+            "sys/devices/virtual/dmi/id/product_uuid", "sys/module/nf_conntrack/parameters/hashsize",
+            // Empty directories, bound whole over the host's file systems mounted there.
+            "sys/kernel/config", "sys/kernel/debug", "sys/kernel/tracing", "sys/kernel/security");
+    // sysbox-fs also serves the container's own sysctls (proc/sys/kernel/panic, ...), but runc
+    // refuses any other mount inside /proc ("cannot be mounted because it is inside /proc"): they
+    // need the mount made from inside the container's mount namespace (a hook, or the mount
+    // interception of SPEC 7), which is not built yet.
 
     private EmulatedFiles() {}
 

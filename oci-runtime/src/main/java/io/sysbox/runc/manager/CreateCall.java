@@ -20,7 +20,7 @@ public final class CreateCall {
     private CreateCall() {}
 
     public record Request(String id, String bundle, String engineRoot, String privateDir, int callerPid,
-                          boolean systemdCgroup) {}
+                          boolean systemdCgroup, boolean noEmulation) {}
 
     public static byte[] encode(Request r) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
@@ -31,6 +31,7 @@ public final class CreateCall {
         out.writeString(CreateRequest.PRIVATE_DIR_FIELD_NUMBER, r.privateDir());
         out.writeInt32(CreateRequest.CALLER_PID_FIELD_NUMBER, r.callerPid());
         if (r.systemdCgroup()) out.writeBool(CreateRequest.SYSTEMD_CGROUP_FIELD_NUMBER, true);
+        if (r.noEmulation()) out.writeBool(CreateRequest.NO_EMULATION_FIELD_NUMBER, true);
         out.flush();
         return bytes.toByteArray();
     }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CreateCallTest {
     @Test
     void requestParsesWithTheGeneratedClass() throws Exception {
-        byte[] bytes = CreateCall.encode(new CreateCall.Request("c1", "/b", "/r/runc", "/r/sysbox/c1", 4242, true));
+        byte[] bytes = CreateCall.encode(new CreateCall.Request("c1", "/b", "/r/runc", "/r/sysbox/c1", 4242, true, true));
         CreateRequest parsed = CreateRequest.parseFrom(bytes);
         assertEquals("c1", parsed.getId());
         assertEquals("/b", parsed.getBundle());
@@ -20,9 +20,10 @@ class CreateCallTest {
         assertEquals("/r/sysbox/c1", parsed.getPrivateDir());
         assertEquals(4242, parsed.getCallerPid());
         assertTrue(parsed.getSystemdCgroup());
+        assertTrue(parsed.getNoEmulation());
         assertTrue(parsed.getUnknownFields().asMap().isEmpty());
         assertFalse(CreateRequest.parseFrom(CreateCall.encode(
-                new CreateCall.Request("c", "/b", "/e", "/p", 1, false))).getSystemdCgroup());
+                new CreateCall.Request("c", "/b", "/e", "/p", 1, false, false))).getSystemdCgroup());
     }
 
     @Test

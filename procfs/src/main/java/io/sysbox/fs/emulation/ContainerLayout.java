@@ -3,8 +3,8 @@ package io.sysbox.fs.emulation;
 import io.sysbox.common.sys.BootClock;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,30 +30,49 @@ public record ContainerLayout(List<EmulatedDirectory> directories) implements Au
         }
     }
 
-    /**
-     * proc/{uptime,swaps,meminfo,cpuinfo,stat,loadavg} and sys/devices/system/cpu/online, from
-     * the host's clock and files; the directories have the host's modes.
-     */
+    /** The layout of this host: {@link #standard(Path, Path)} of /proc and /sys. */
     public static ContainerLayout standard() throws IOException {
-        List<EmulatedFile> opened = new ArrayList<>();
+        return standard(Path.of("/proc"), Path.of("/sys"));
+    }
+
+    /**
+     * proc/{uptime,swaps,meminfo,cpuinfo,stat,loadavg}, sys/devices/system/cpu/online, the
+     * sysctls of {@link EmulatedSysctls}, and when the host has them
+     * sys/kernel/{config,debug,tracing,security} (empty), sys/devices/virtual/dmi/id/product_uuid
+     * and sys/module/nf_conntrack/parameters/hashsize; every node with the mode of the host's.
+     *
+     * @param hostProc the host's /proc (the files and sysctls emulated from it)
+     * @param hostSys  the host's /sys
+     */
+    public static ContainerLayout standard(Path hostProc, Path hostSys) throws IOException {
+        LayoutBuilder layout = new LayoutBuilder(hostProc, hostSys);
         try {
-            opened.add(new UptimeFile(BootClock::nanos));
-            opened.add(new SwapsFile());
-            opened.add(new MeminfoFile(Path.of("/proc/meminfo")));
-            opened.add(new CpuinfoFile(Path.of("/proc/cpuinfo")));
-            opened.add(new StatFile(Path.of("/proc/stat")));
-            opened.add(new LoadavgFile(Path.of("/proc/loadavg")));
-            CpuOnlineFile online = new CpuOnlineFile(Path.of("/sys/devices/system/cpu/online"));
-            List<EmulatedFile> proc = List.copyOf(opened);
-            opened.add(online);
-            return new ContainerLayout(List.of(
-                    new EmulatedDirectory("proc", 0555, proc),
-                    new EmulatedDirectory("sys", 0555, List.of()),
-                    new EmulatedDirectory("sys/devices", 0755, List.of()),
-                    new EmulatedDirectory("sys/devices/system", 0755, List.of()),
-                    new EmulatedDirectory("sys/devices/system/cpu", 0755, List.of(online))));
+            layout.file("proc", new UptimeFile(BootClock::nanos));
+            layout.file("proc", new SwapsFile());
+            layout.file("proc", new MeminfoFile(hostProc.resolve("meminfo")));
+            layout.file("proc", new CpuinfoFile(hostProc.resolve("cpuinfo")));
+            layout.file("proc", new StatFile(hostProc.resolve("stat")));
+            layout.file("proc", new LoadavgFile(hostProc.resolve("loadavg")));
+            layout.file("sys/devices/system/cpu", new CpuOnlineFile(hostSys.resolve("devices/system/cpu/online")));
+            EmulatedSysctls.addTo(layout, hostProc);
+            // Mount points of configfs, debugfs, tracefs and securityfs, whose host content a
+            // container must not see. Only those the kernel has: each is bound over the
+            // container's own sysfs directory, which cannot be created where the kernel has none.
+            // 0555 is the mode sysfs gives them whatever is mounted there.
+            for (String name : List.of("config", "debug", "tracing", "security")) {
+                if (Files.isDirectory(hostSys.resolve("kernel").resolve(name))) layout.directory("sys/kernel/" + name, 0555);
+            }
+            Path productUuid = hostSys.resolve("devices/virtual/dmi/id/product_uuid");
+            if (Files.exists(productUuid)) layout.file("sys/devices/virtual/dmi/id", new ProductUuidFile(productUuid));
+            Path hashsize = hostSys.resolve("module/nf_conntrack/parameters/hashsize");
+            if (Files.exists(hashsize)) {
+                // The kernel refuses 0 (nf_conntrack_set_hashsize) and reads an unsigned int.
+                layout.file("sys/module/nf_conntrack/parameters", new PerContainerSysctl(
+                        "sys/module/nf_conntrack/parameters/hashsize", hashsize, SysctlSyntax.range(1, 4294967295L)));
+            }
+            return layout.build();
         } catch (IOException | RuntimeException e) {
-            for (EmulatedFile file : opened) {
+            for (EmulatedFile file : layout.files()) {
                 try {
                     file.close();
                 } catch (IOException suppressed) {

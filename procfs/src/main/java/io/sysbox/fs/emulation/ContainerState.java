@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * A registered container and the host files its emulated values come from, opened once at
+ * A registered container: the host files its emulated values come from, opened once at
  * registration (so a wrong cgroup path fails the registration, not a read inside the
- * container) and closed when it is unregistered.
+ * container) and closed when it is unregistered, and its own sysctl values.
  */
 public final class ContainerState implements AutoCloseable {
     private final Container container;
     private final MemoryCgroupReader memory;
     private final CpuCgroupReader cpu;
+    private final SysctlStore sysctls = new SysctlStore();
 
     private ContainerState(Container container, MemoryCgroupReader memory, CpuCgroupReader cpu) {
         this.container = container;
@@ -54,6 +55,11 @@ public final class ContainerState implements AutoCloseable {
     /** Its cpuset and CPU quota, if it was registered with cgroups that hold either. */
     public Optional<CpuCgroupReader> cpu() {
         return Optional.ofNullable(cpu);
+    }
+
+    /** Its own values of the sysctls it may change. */
+    public SysctlStore sysctls() {
+        return sysctls;
     }
 
     @Override

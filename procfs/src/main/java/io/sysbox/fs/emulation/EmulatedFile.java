@@ -9,6 +9,7 @@ import java.io.IOException;
  * is computed for a container. Implementations are shared by every container and must be
  * thread-safe; a read renders the whole file, and the server serves offsets from that copy.
  * Host files an implementation keeps open are closed with it, when the file system is unmounted.
+ * Read-only unless it is a {@link WritableFile}.
  */
 public interface EmulatedFile extends AutoCloseable {
     String name();

@@ -12,6 +12,7 @@ import io.sysbox.fs.fuse.Opened;
 import org.apache.logging.log4j.Logger;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * read reaches {@link EmulatedFile#render}: a read at offset 0 renders the file afresh (a
  * reader that seeks back and reads again, like top, sees new values) and later offsets are
  * cut from that copy, so one pass over the file is consistent however the reader splits it.
+ * Only {@link WritableFile}s open for writing, and each write hands them a whole value.
  */
 public final class EmulationFileSystem implements FuseFileSystem {
-    private static final int O_ACCMODE = 3, O_RDONLY = 0;
+    private static final int O_ACCMODE = 3, O_RDONLY = 0, O_TRUNC = 01000;
 
     private final NodeTable table;
     private final Logger log;
@@ -82,7 +84,8 @@ public final class EmulationFileSystem implements FuseFileSystem {
         if (change.changesMode() || change.changesOwner()) {
             throw new FuseException(Errno.EPERM, "emulated nodes keep their mode and owner");
         }
-        // Truncation and time changes have nothing to change on generated content: accepted, as /proc does.
+        // Truncation (echo 1 > file without atomic O_TRUNC) and time changes have nothing to change on
+        // generated content: accepted, as /proc does.
         return attributesOf(node);
     }
 
@@ -90,7 +93,12 @@ public final class EmulationFileSystem implements FuseFileSystem {
     public Opened open(Caller caller, long nodeId, int flags) throws FuseException {
         Node node = node(nodeId);
         if (!(node instanceof FileNode file)) throw new FuseException(Errno.EISDIR, "a directory");
-        if ((flags & O_ACCMODE) != O_RDONLY) throw new FuseException(Errno.EACCES, "read-only emulated file");
+        // Only reached once the kernel checked the caller against the node's mode and owner (default_permissions);
+        // host root passes that check for any mode, so a read-only file refuses here too.
+        boolean writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
+        if (writing && !(file.file() instanceof WritableFile)) {
+            throw new FuseException(Errno.EACCES, "read-only emulated file");
+        }
         long handle = nextHandle.getAndIncrement();
         openFiles.put(handle, new OpenFile(file));
         return new Opened(handle, Opened.DIRECT_IO | Opened.NO_FLUSH);
@@ -118,9 +126,28 @@ public final class EmulationFileSystem implements FuseFileSystem {
         }
     }
 
+    /**
+     * A write gives the whole value at offset 0, as to a sysctl file. Later offsets are taken and
+     * ignored, as the kernel does for sysctls (sysctl_writes_strict): a writer that splits its
+     * value gets only the first piece applied, never a value glued from pieces.
+     */
     @Override
     public int write(Caller caller, long nodeId, long handle, long offset, ByteBuffer data) throws FuseException {
-        throw new FuseException(Errno.EACCES, "read-only emulated file");
+        OpenFile open = openFiles.get(handle);
+        if (open == null) throw new FuseException(Errno.EBADF, "unknown handle");
+        if (!(open.node.file() instanceof WritableFile file)) throw new FuseException(Errno.EACCES, "read-only emulated file");
+        int length = data.remaining();
+        if (offset != 0) return length;
+        byte[] value = new byte[length];
+        data.get(value);
+        try {
+            file.write(open.node.container(), new String(value, StandardCharsets.ISO_8859_1));
+        } catch (FuseException e) {
+            // A value the file does not take is the writer's mistake, not the daemon's.
+            if (e.errno() != Errno.EINVAL) log.warn("{}/{}: {}", open.node.container().id(), open.node.name(), e.getMessage());
+            throw e;
+        }
+        return length;
     }
 
     @Override

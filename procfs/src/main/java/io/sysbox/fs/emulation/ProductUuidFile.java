@@ -1,0 +1,61 @@
+package io.sysbox.fs.emulation;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * sys/devices/virtual/dmi/id/product_uuid: the host's machine UUID with its last 12 hex digits
+ * made the container's own, so software that identifies machines by it (licensing, cluster
+ * members, Kubernetes node ids) tells containers apart. The digits are a hash of the container
+ * id: the same on every read and after a restart of sysbox-fs.
+ */
+public final class ProductUuidFile implements EmulatedFile {
+    private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final String hostPrefix;
+    private final boolean upperCase;
+    private final int permissions;
+
+    /** Reads {@code host} (normally /sys/devices/virtual/dmi/id/product_uuid) once: it does not change while the host runs. */
+    public ProductUuidFile(Path host) throws IOException {
+        String uuid = HostSysctlFile.readText(host).strip();
+        if (!UUID.matcher(uuid).matches()) {
+            throw new IOException(host + " holds '" + uuid + "', not a UUID (8-4-4-4-12 hex digits)");
+        }
+        this.hostPrefix = uuid.substring(0, 24);
+        this.upperCase = !uuid.substring(24).equals(uuid.substring(24).toLowerCase());
+        this.permissions = Modes.of(host);
+    }
+
+    @Override
+    public String name() {
+        return "product_uuid";
+    }
+
+    @Override
+    public int permissions() {
+        return permissions;
+    }
+
+    @Override
+    public byte[] render(ContainerState container) {
+        return (uuidOf(container.id()) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The container's UUID: the host's first 24 characters and 12 hex digits from a SHA-256 of its id. */
+    String uuidOf(String containerId) {
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(containerId.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        String suffix = HexFormat.of().formatHex(digest, 0, 6);
+        return hostPrefix + (upperCase ? suffix.toUpperCase() : suffix);
+    }
+}

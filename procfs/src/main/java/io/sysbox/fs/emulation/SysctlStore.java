@@ -1,0 +1,45 @@
+package io.sysbox.fs.emulation;
+
+import io.sysbox.fs.fuse.FuseException;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One container's own values of the sysctls it may change, by path in its tree
+ * ("proc/sys/kernel/panic"). A value is taken from the host the first time it is needed and is
+ * the container's from then on. Values are immutable and replaced whole, so readers and writers
+ * may run concurrently and a read always sees one whole value.
+ */
+public final class SysctlStore {
+    /** Where a value comes from before the container has one: the host's value now. */
+    @FunctionalInterface
+    public interface Initial {
+        SysctlValue read() throws FuseException;
+    }
+
+    private final ConcurrentHashMap<String, SysctlValue> values = new ConcurrentHashMap<>();
+
+    /** The container's value of {@code path}, taken from {@code initial} the first time. */
+    public SysctlValue get(String path, Initial initial) throws FuseException {
+        SysctlValue value = values.get(path);
+        if (value != null) return value;
+        // Read outside the map's lock: two first readers may both read the host, one of them wins.
+        SysctlValue first = initial.read();
+        SysctlValue raced = values.putIfAbsent(path, first);
+        return raced == null ? first : raced;
+    }
+
+    public void set(String path, SysctlValue value) {
+        values.put(path, value);
+    }
+
+    /**
+     * Replaces the first {@code given.size()} numbers of the container's value (taken from
+     * {@code initial} if it has none yet), atomically with other writers of {@code path}.
+     */
+    public SysctlValue replaceLeading(String path, Initial initial, List<Long> given) throws FuseException {
+        get(path, initial);
+        return values.computeIfPresent(path, (key, current) -> current.withLeading(given));
+    }
+}
