@@ -1,6 +1,7 @@
 package io.sysbox.mgr;
 
 import io.sysbox.common.daemon.PidFileLock;
+import io.sysbox.common.daemon.StartedResources;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
 import io.sysbox.mgr.emulation.SysFsEmulation;
 
@@ -19,8 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * A running manager: pid file lock, id pools, restored state, and the two sockets. Main runs
@@ -37,11 +36,12 @@ public final class ManagerDaemon implements AutoCloseable {
     private final Path runDir;
     private final Logger log;
     /** What to undo on close, last started first. */
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StartedResources started;
 
     private ManagerDaemon(Path runDir, Logger log) {
         this.runDir = runDir;
         this.log = log;
+        this.started = new StartedResources(log);
     }
 
     public Path grpcSocket() {
@@ -148,12 +148,6 @@ public final class ManagerDaemon implements AutoCloseable {
     /** Stops serving; containers' state stays on disk and their mounts stay mounted. */
     @Override
     public void close() {
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                log.warn("while stopping: {}", e.toString());
-            }
-        }
+        started.close();
     }
 }

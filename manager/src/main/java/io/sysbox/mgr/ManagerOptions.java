@@ -1,7 +1,8 @@
 package io.sysbox.mgr;
 
+import io.sysbox.common.daemon.FlagReader;
+
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 
 /** sysbox-mgr's command line. */
@@ -67,7 +68,7 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                 ignoreSysfsChown = o.ignoreSysfsChown, relaxedReadOnly = o.relaxedReadOnly,
                 disablePreload = o.disableInnerImagePreload;
         long rangeSize = o.subidRangeSize, poolSize = o.subidPoolSize;
-        Args in = new Args(args);
+        FlagReader<UsageException> in = new FlagReader<>(args, UsageException::new);
         while (in.hasNext()) {
             String flag = in.nextFlag();
             switch (flag) {
@@ -85,8 +86,8 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                 case "--ignore-sysfs-chown" -> ignoreSysfsChown = in.bool(flag);
                 case "--relaxed-read-only" -> relaxedReadOnly = in.bool(flag);
                 case "--disable-inner-image-preload" -> disablePreload = in.bool(flag);
-                case "--subid-range-size" -> rangeSize = in.size(flag, 65536);
-                case "--subid-pool-size" -> poolSize = in.size(flag, 65536);
+                case "--subid-range-size" -> rangeSize = size(flag, in.value(flag), 65536);
+                case "--subid-pool-size" -> poolSize = size(flag, in.value(flag), 65536);
                 case "--subuid-file" -> subuid = in.path(flag);
                 case "--subgid-file" -> subgid = in.path(flag);
                 default -> throw new UsageException(flag.startsWith("-")
@@ -101,83 +102,18 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                 trustedXattr, ignoreSysfsChown, relaxedReadOnly, disablePreload, rangeSize, poolSize, subuid, subgid));
     }
 
-    /** A cursor over the arguments that understands --flag=value and --flag value. */
-    private static final class Args {
-        private final String[] args;
-        private int next;
-        private String inlineValue;
-
-        Args(String[] args) {
-            this.args = args;
+    /** An id count: a multiple of 65536 (whole ranges of 16-bit ids) from {@code minimum} to 0xFFFF0000. */
+    private static long size(String flag, String value, long minimum) throws UsageException {
+        long size;
+        try {
+            size = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " '" + value + "' is not a number");
         }
-
-        boolean hasNext() {
-            return next < args.length;
+        if (size < minimum || size % 65536 != 0 || size > 0xFFFF_0000L) {
+            throw new UsageException(flag + " " + size + " must be a multiple of 65536 between " + minimum
+                    + " and " + 0xFFFF_0000L);
         }
-
-        String nextFlag() {
-            String arg = args[next++];
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                inlineValue = arg.substring(eq + 1);
-                return arg.substring(0, eq);
-            }
-            inlineValue = null;
-            return arg;
-        }
-
-        String value(String flag) throws UsageException {
-            if (inlineValue != null) return inlineValue;
-            if (next >= args.length) throw new UsageException(flag + " needs a value");
-            return args[next++];
-        }
-
-        Path path(String flag) throws UsageException {
-            String value = value(flag);
-            if (value.isEmpty()) throw new UsageException(flag + " needs a non-empty path");
-            return Path.of(value);
-        }
-
-        <E extends Enum<E>> E choice(String flag, Class<E> type) throws UsageException {
-            String value = value(flag);
-            try {
-                return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                StringBuilder allowed = new StringBuilder();
-                for (E constant : type.getEnumConstants()) {
-                    if (!allowed.isEmpty()) allowed.append(", ");
-                    allowed.append(constant.name().toLowerCase(Locale.ROOT));
-                }
-                throw new UsageException(flag + " '" + value + "' is not one of " + allowed);
-            }
-        }
-
-        /** --flag alone means true; a following "true"/"false" (or =BOOL) sets it explicitly. */
-        boolean bool(String flag) throws UsageException {
-            String value = inlineValue;
-            if (value == null && next < args.length && isBool(args[next])) value = args[next++];
-            if (value == null) return true;
-            if (!isBool(value)) throw new UsageException(flag + " '" + value + "' is not true or false");
-            return Boolean.parseBoolean(value.toLowerCase(Locale.ROOT));
-        }
-
-        long size(String flag, long minimum) throws UsageException {
-            String value = value(flag);
-            long size;
-            try {
-                size = Long.parseLong(value);
-            } catch (NumberFormatException e) {
-                throw new UsageException(flag + " '" + value + "' is not a number");
-            }
-            if (size < minimum || size % 65536 != 0 || size > 0xFFFF_0000L) {
-                throw new UsageException(flag + " " + size + " must be a multiple of 65536 between " + minimum
-                        + " and " + 0xFFFF_0000L);
-            }
-            return size;
-        }
-
-        private static boolean isBool(String s) {
-            return s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false");
-        }
+        return size;
     }
 }

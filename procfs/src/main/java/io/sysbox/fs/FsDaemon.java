@@ -1,6 +1,7 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.daemon.PidFileLock;
+import io.sysbox.common.daemon.StartedResources;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
 
 import io.sysbox.fs.service.GrpcSysFsService;
@@ -9,8 +10,6 @@ import org.apache.logging.log4j.Logger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * A running sysbox-fs: pid file lock, the FUSE mount, and the gRPC socket. Main runs one until
@@ -23,12 +22,13 @@ public final class FsDaemon implements AutoCloseable {
     private final Path runDir;
     private final Logger log;
     /** What to undo on close, last started first. */
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StartedResources started;
     private SysboxFsMount mount;
 
     private FsDaemon(Path runDir, Logger log) {
         this.runDir = runDir;
         this.log = log;
+        this.started = new StartedResources(log);
     }
 
     public Path grpcSocket() {
@@ -75,12 +75,6 @@ public final class FsDaemon implements AutoCloseable {
     /** Stops serving: the socket goes, the FUSE file system is unmounted, the pid file removed. */
     @Override
     public void close() {
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                log.warn("while stopping: {}", e.toString());
-            }
-        }
+        started.close();
     }
 }

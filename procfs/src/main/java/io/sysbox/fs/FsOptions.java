@@ -1,7 +1,8 @@
 package io.sysbox.fs;
 
+import io.sysbox.common.daemon.FlagReader;
+
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 
 /** sysbox-fs's command line. */
@@ -53,45 +54,27 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
         LogLevel level = o.logLevel;
         LogFormat format = o.logFormat;
         int threads = o.fuseThreads;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String flag = arg;
-            String inline = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                flag = arg.substring(0, eq);
-                inline = arg.substring(eq + 1);
-            }
-            if (flag.equals("-h") || flag.equals("--help")) return new Help();
-            if (flag.equals("-v") || flag.equals("--version")) return new Version();
-            if (!flag.startsWith("-")) {
-                throw new UsageException("unexpected argument '" + arg + "' (sysbox-fs takes flags only)");
-            }
-            if (!VALUED.contains(flag)) throw new UsageException("unknown flag " + flag);
-            String value = inline;
-            if (value == null) {
-                if (i + 1 >= args.length) throw new UsageException(flag + " needs a value");
-                value = args[++i];
-            }
+        FlagReader<UsageException> in = new FlagReader<>(args, UsageException::new);
+        while (in.hasNext()) {
+            String flag = in.nextFlag();
             switch (flag) {
-                case "--run-dir" -> runDir = path(flag, value);
-                case "--mountpoint" -> mountpoint = path(flag, value);
-                case "--log" -> logFile = Optional.of(path(flag, value));
-                case "--log-level" -> level = choice(flag, value, LogLevel.class);
-                case "--log-format" -> format = choice(flag, value, LogFormat.class);
-                case "--fuse-threads" -> threads = threads(flag, value);
-                default -> throw new IllegalStateException(flag);
+                case "-h", "--help" -> {
+                    return new Help();
+                }
+                case "-v", "--version" -> {
+                    return new Version();
+                }
+                case "--run-dir" -> runDir = in.path(flag);
+                case "--mountpoint" -> mountpoint = in.path(flag);
+                case "--log" -> logFile = Optional.of(in.path(flag));
+                case "--log-level" -> level = in.choice(flag, LogLevel.class);
+                case "--log-format" -> format = in.choice(flag, LogFormat.class);
+                case "--fuse-threads" -> threads = threads(flag, in.value(flag));
+                default -> throw new UsageException(flag.startsWith("-")
+                        ? "unknown flag " + flag : "unexpected argument '" + flag + "' (sysbox-fs takes flags only)");
             }
         }
         return new Run(new FsOptions(runDir, mountpoint, logFile, level, format, threads));
-    }
-
-    private static final java.util.Set<String> VALUED =
-            java.util.Set.of("--run-dir", "--mountpoint", "--log", "--log-level", "--log-format", "--fuse-threads");
-
-    private static Path path(String flag, String value) throws UsageException {
-        if (value.isEmpty()) throw new UsageException(flag + " needs a non-empty path");
-        return Path.of(value);
     }
 
     private static int threads(String flag, String value) throws UsageException {
@@ -102,18 +85,5 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
             // reported below
         }
         throw new UsageException(flag + " '" + value + "' is not a number from 1 to 64");
-    }
-
-    private static <E extends Enum<E>> E choice(String flag, String value, Class<E> type) throws UsageException {
-        try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            StringBuilder allowed = new StringBuilder();
-            for (E constant : type.getEnumConstants()) {
-                if (!allowed.isEmpty()) allowed.append(", ");
-                allowed.append(constant.name().toLowerCase(Locale.ROOT));
-            }
-            throw new UsageException(flag + " '" + value + "' is not one of " + allowed);
-        }
     }
 }

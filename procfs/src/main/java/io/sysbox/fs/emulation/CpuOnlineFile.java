@@ -4,7 +4,6 @@ import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -13,44 +12,21 @@ import java.util.Optional;
  * may use ({@link CpuLimits#visible} of the host's online CPUs), numbered as its cpuinfo and
  * stat number them. A container registered without cpuset or cpu cgroups sees the host's file.
  */
-public final class CpuOnlineFile implements EmulatedFile {
-    private final RereadableFile hostOnline;
-
+public final class CpuOnlineFile extends HostDerivedFile {
     /** Keeps {@code hostOnline} (normally /sys/devices/system/cpu/online) open until closed. */
     public CpuOnlineFile(Path hostOnline) throws IOException {
-        this.hostOnline = new RereadableFile(hostOnline);
+        super("online", hostOnline);
     }
 
     @Override
-    public String name() {
-        return "online";
-    }
-
-    @Override
-    public int permissions() {
-        return 0444;
-    }
-
-    @Override
-    public byte[] render(ContainerState container) throws FuseException {
-        String host;
-        try {
-            host = hostOnline.read();
-        } catch (IOException e) {
-            throw new FuseException(Errno.EIO, "reading " + hostOnline.path() + ": " + e.getMessage());
-        }
+    protected String view(ContainerState container, String host) throws FuseException {
         Optional<CpuLimits> limits = CpuView.limits(container, "cpu/online");
-        if (limits.isEmpty()) return host.getBytes(StandardCharsets.ISO_8859_1);
+        if (limits.isEmpty()) return host;
         try {
-            return render(CpuList.parse(host, hostOnline.path().toString()), limits.get()).getBytes(StandardCharsets.ISO_8859_1);
+            return render(CpuList.parse(host, hostPath().toString()), limits.get());
         } catch (IOException e) {
             throw new FuseException(Errno.EIO, e.getMessage());
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        hostOnline.close();
     }
 
     /** The container's file from the host's online CPUs. */

@@ -1,10 +1,6 @@
 package io.sysbox.fs.emulation;
 
-import io.sysbox.fs.fuse.Errno;
-import io.sysbox.fs.fuse.FuseException;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -13,35 +9,14 @@ import java.nio.file.Path;
  * and decays the counts as the kernel does), and running/total tasks and the last pid are the
  * host's too; emulated here so that the path exists and can be made per-container in one place.
  */
-public final class LoadavgFile implements EmulatedFile {
-    private final RereadableFile hostLoadavg;
-
+public final class LoadavgFile extends HostDerivedFile {
     /** Keeps {@code hostLoadavg} (normally /proc/loadavg) open until closed. */
     public LoadavgFile(Path hostLoadavg) throws IOException {
-        this.hostLoadavg = new RereadableFile(hostLoadavg);
+        super("loadavg", hostLoadavg);
     }
 
     @Override
-    public String name() {
-        return "loadavg";
-    }
-
-    @Override
-    public int permissions() {
-        return 0444;
-    }
-
-    @Override
-    public byte[] render(ContainerState container) throws FuseException {
-        try {
-            return hostLoadavg.read().getBytes(StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new FuseException(Errno.EIO, "reading " + hostLoadavg.path() + ": " + e.getMessage());
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        hostLoadavg.close();
+    protected String view(ContainerState container, String host) {
+        return host;
     }
 }

@@ -4,7 +4,6 @@ import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -15,34 +14,16 @@ import java.util.Optional;
  * (Vmalloc, HugePages, DirectMap...) pass through. Swap shows as none, matching proc/swaps.
  * A container registered without a memory cgroup sees the host's file.
  */
-public final class MeminfoFile implements EmulatedFile {
-    private final RereadableFile hostMeminfo;
-
+public final class MeminfoFile extends HostDerivedFile {
     /** Keeps {@code hostMeminfo} (normally /proc/meminfo) open until closed. */
     public MeminfoFile(Path hostMeminfo) throws IOException {
-        this.hostMeminfo = new RereadableFile(hostMeminfo);
+        super("meminfo", hostMeminfo);
     }
 
     @Override
-    public String name() {
-        return "meminfo";
-    }
-
-    @Override
-    public int permissions() {
-        return 0444;
-    }
-
-    @Override
-    public byte[] render(ContainerState container) throws FuseException {
-        String host;
-        try {
-            host = hostMeminfo.read();
-        } catch (IOException e) {
-            throw new FuseException(Errno.EIO, "reading " + hostMeminfo.path() + ": " + e.getMessage());
-        }
+    protected String view(ContainerState container, String host) throws FuseException {
         Optional<MemoryCgroupReader> cgroup = container.memory();
-        if (cgroup.isEmpty()) return host.getBytes(StandardCharsets.ISO_8859_1);
+        if (cgroup.isEmpty()) return host;
         MemoryCgroup memory;
         try {
             memory = cgroup.get().read();
@@ -50,12 +31,7 @@ public final class MeminfoFile implements EmulatedFile {
             throw new FuseException(Errno.EIO, "meminfo of container " + container.id() + " from "
                     + cgroup.get().dir() + ": " + e.getMessage());
         }
-        return render(host, memory).getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public void close() throws IOException {
-        hostMeminfo.close();
+        return render(host, memory);
     }
 
     /** The container's meminfo from the host's text and the container's memory cgroup. */

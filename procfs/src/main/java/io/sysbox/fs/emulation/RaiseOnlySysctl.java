@@ -12,11 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * for more file handles or conntrack entries gets them; one asking for fewer cannot take them
  * from the others.
  */
-public final class RaiseOnlySysctl implements WritableFile {
-    private final String path;
-    private final HostSysctlFile host;
-    private final SysctlSyntax syntax;
-    private final int permissions;
+public final class RaiseOnlySysctl extends StoredSysctl {
     /** One per host file, shared by every container: comparing with the host's value and raising it is one step. */
     private final ReentrantLock raising = new ReentrantLock();
 
@@ -27,25 +23,7 @@ public final class RaiseOnlySysctl implements WritableFile {
      */
     public RaiseOnlySysctl(String path, Path host, SysctlSyntax syntax) throws IOException {
         if (syntax.count() != 1) throw new IllegalArgumentException(path + ": a raise-only sysctl is one number");
-        this.path = path;
-        this.host = new HostSysctlFile(host);
-        this.syntax = syntax;
-        this.permissions = this.host.permissions();
-    }
-
-    @Override
-    public String name() {
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    @Override
-    public int permissions() {
-        return permissions;
-    }
-
-    @Override
-    public byte[] render(ContainerState container) throws FuseException {
-        return container.sysctls().get(path, host::read).render();
+        super(path, host, syntax);
     }
 
     @Override

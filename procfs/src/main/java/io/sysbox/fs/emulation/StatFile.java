@@ -1,10 +1,8 @@
 package io.sysbox.fs.emulation;
 
-import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,40 +18,17 @@ import java.util.TreeMap;
  * container's CPUs are what a pinned container's tools (top, mpstat) expect to move with its load.
  * A container registered without cpuset or cpu cgroups sees the host's file.
  */
-public final class StatFile implements EmulatedFile {
-    private final RereadableFile hostStat;
-
+public final class StatFile extends HostDerivedFile {
     /** Keeps {@code hostStat} (normally /proc/stat) open until closed. */
     public StatFile(Path hostStat) throws IOException {
-        this.hostStat = new RereadableFile(hostStat);
+        super("stat", hostStat);
     }
 
     @Override
-    public String name() {
-        return "stat";
-    }
-
-    @Override
-    public int permissions() {
-        return 0444;
-    }
-
-    @Override
-    public byte[] render(ContainerState container) throws FuseException {
-        String host;
-        try {
-            host = hostStat.read();
-        } catch (IOException e) {
-            throw new FuseException(Errno.EIO, "reading " + hostStat.path() + ": " + e.getMessage());
-        }
+    protected String view(ContainerState container, String host) throws FuseException {
         Optional<CpuLimits> limits = CpuView.limits(container, name());
-        if (limits.isEmpty()) return host.getBytes(StandardCharsets.ISO_8859_1);
-        return render(host, limits.get()).getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public void close() throws IOException {
-        hostStat.close();
+        if (limits.isEmpty()) return host;
+        return render(host, limits.get());
     }
 
     /** The container's stat from the host's text. */
