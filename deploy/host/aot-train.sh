@@ -24,7 +24,8 @@ sed -i -e 's/"terminal":true/"terminal":false/' -e 's#"args":\["sh"\]#"args":["/
 rm -f "$layout/lib/sysbox-runc.aot"
 SYSBOX_AOT_TRAIN="$layout/lib/sysbox-runc.aot" \
     "$layout/bin/sysbox-runc" --root "$work/state" --run-dir "$run_dir" run --bundle "$work/bundle" "$id"
-# The training container's cgroup parent, in every hierarchy (nested where our own cgroup is).
-find /sys/fs/cgroup -maxdepth 6 -type d -name sysbox-aot-train -empty -exec rmdir {} + 2>/dev/null || true
+# The training container's cgroup parent, in every hierarchy (nested where our own cgroup is);
+# rmdir removes a cgroup only when nothing is left in it.
+find /sys/fs/cgroup -maxdepth 6 -type d -name sysbox-aot-train -prune -exec rmdir {} + 2>/dev/null || true
 [ -s "$layout/lib/sysbox-runc.aot" ] || { echo "aot-train: no cache written" >&2; exit 1; }
 echo "sysbox-runc AOT cache: $layout/lib/sysbox-runc.aot"
