@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A memory cgroup for the benchmark's container, under the benchmark's own (never at the hierarchy's top). */
 final class BenchCgroup {
@@ -19,6 +21,33 @@ final class BenchCgroup {
             throw e;
         }
         return dir;
+    }
+
+    /**
+     * Runs {@code task} on a new thread that first moves itself into {@code cgroup} (its memory
+     * hierarchy only, by writing its thread id to {@code tasks}) and moves back to the parent
+     * before it ends, so the cgroup is empty again when this returns and can be removed.
+     * FUSE servers see that thread's id as the caller: lxcfs then answers for the cgroup.
+     */
+    static <T> T callInside(Path cgroup, Callable<T> task) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread thread = Thread.ofPlatform().name("bench-in-" + cgroup.getFileName()).start(() -> {
+            try {
+                String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+                Files.writeString(cgroup.resolve("tasks"), tid);
+                try {
+                    result.set(task.call());
+                } finally {
+                    Files.writeString(cgroup.getParent().resolve("tasks"), tid);
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        thread.join();
+        if (failure.get() != null) throw failure.get();
+        return result.get();
     }
 
     private static Path own() throws IOException {
