@@ -1,0 +1,99 @@
+package io.sysbox.conformance.install;
+
+import io.sysbox.conformance.CommandResult;
+import io.sysbox.conformance.CommandRunner;
+import io.sysbox.conformance.Dist;
+import io.sysbox.conformance.MountEntry;
+import io.sysbox.conformance.TreeRemoval;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Issue 2's build items: sysboxd starts both daemons, waits for their sockets and stops them on
+ * SIGTERM; install.sh lays out the binaries and the seed's systemd units (the daemons' files in
+ * sysboxd.service.wants, each ExecStart with --log and --log-level) under a private prefix.
+ */
+class SysboxdAndInstallIT {
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    @Test
+    void sysboxdStartsBothDaemonsAndStopsThemOnSigterm() throws Exception {
+        Dist dist = Dist.fromSystemProperty();
+        Path work = Files.createTempDirectory("sysbox-sysboxd-");
+        Process sysboxd = null;
+        try {
+            Files.setAttribute(work, "unix:mode", 0711);
+            Path run = work.resolve("run"), fsMount = work.resolve("fs"), logs = work.resolve("logs");
+            Files.writeString(work.resolve("subuid"), "");
+            Files.writeString(work.resolve("subgid"), "");
+            Path out = work.resolve("sysboxd.out");
+            sysboxd = new ProcessBuilder(dist.root().resolve("bin/sysboxd").toString(), "--run-dir", run.toString(),
+                    "--data-root", work.resolve("data").toString(), "--fs-mountpoint", fsMount.toString(),
+                    "--log-dir", logs.toString(), "--", "--subuid-file", work.resolve("subuid").toString(),
+                    "--subgid-file", work.resolve("subgid").toString())
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            long deadline = System.nanoTime() + READY.toNanos();
+            while (!Files.exists(out) || !Files.readString(out).contains("sysboxd: ready")) {
+                if (!sysboxd.isAlive() || System.nanoTime() > deadline) fail("sysboxd did not get ready:\n" + Files.readString(out));
+                Thread.sleep(100);
+            }
+            for (String socket : List.of("sysmgr.sock", "sysmgr-cli.sock", "sysfs.sock")) {
+                assertTrue(Files.exists(run.resolve(socket)), socket + " in " + run);
+            }
+            assertTrue(MountEntry.current().stream().anyMatch(m -> m.line().contains(fsMount.toString())),
+                    "sysbox-fs is mounted at " + fsMount);
+
+            sysboxd.destroy(); // SIGTERM
+            assertTrue(sysboxd.waitFor(60, TimeUnit.SECONDS), "sysboxd exits after SIGTERM");
+            assertEquals(0, sysboxd.exitValue(), Files.readString(out));
+            for (String socket : List.of("sysmgr.sock", "sysmgr-cli.sock", "sysfs.sock", "sysboxd.pid")) {
+                assertFalse(Files.exists(run.resolve(socket)), socket + " left in " + run);
+            }
+            assertFalse(MountEntry.current().stream().anyMatch(m -> m.line().contains(fsMount.toString())),
+                    "sysbox-fs unmounted");
+        } finally {
+            if (sysboxd != null && sysboxd.isAlive()) {
+                sysboxd.destroyForcibly();
+                sysboxd.waitFor(10, TimeUnit.SECONDS);
+            }
+            TreeRemoval.remove(work);
+        }
+    }
+
+    @Test
+    void installLaysOutTheBinariesAndTheSeedsUnits() throws Exception {
+        Dist dist = Dist.fromSystemProperty();
+        Path work = Files.createTempDirectory("sysbox-install-");
+        try {
+            Path prefix = work.resolve("prefix"), units = work.resolve("systemd");
+            CommandRunner runner = new CommandRunner(Files.createDirectories(work.resolve("scratch")), Duration.ofSeconds(60));
+            CommandResult install = runner.run(List.of(dist.root().getParent().resolve("deploy/host/install.sh").toString(),
+                    "--prefix", prefix.toString(), "--systemd-dir", units.toString(), "--dist", dist.root().toString(),
+                    "--no-start"));
+            assertTrue(install.succeeded(), install.describe());
+            CommandResult version = runner.run(List.of(prefix.resolve("sbin/sysbox-runc").toString(), "--version"));
+            assertTrue(version.succeeded() && version.stdout().startsWith("sysbox-runc version"), version.describe());
+            for (String daemon : List.of("sysbox-mgr", "sysbox-fs")) {
+                Path unit = units.resolve("sysboxd.service.wants/" + daemon + ".service");
+                String text = Files.readString(unit);
+                assertTrue(text.contains("ExecStart=" + prefix.resolve("sbin/" + daemon) + " --log /var/log/" + daemon
+                        + ".log --log-level info"), text);
+                assertEquals(unit.toRealPath(), units.resolve(daemon + ".service").toRealPath(),
+                        "the unit search path links to the file the user's guide edits");
+            }
+            assertTrue(Files.readString(units.resolve("sysboxd.service")).contains("Wants=sysbox-mgr.service sysbox-fs.service"));
+        } finally {
+            TreeRemoval.remove(work);
+        }
+    }
+}
