@@ -16,9 +16,7 @@ import static io.sysbox.common.sys.Native.PTR;
  */
 public final class FuseDevice {
     public static final String PATH = "/dev/fuse";
-    public static final int O_RDWR = 2, O_CLOEXEC = 0x80000;
 
-    private static final MethodHandle OPEN = Native.errnoFunction("open", FunctionDescriptor.of(INT, PTR, INT));
     private static final MethodHandle READ = Native.errnoFunction("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
     private static final MethodHandle WRITE = Native.errnoFunction("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
 
@@ -26,20 +24,11 @@ public final class FuseDevice {
 
     /** Opens /dev/fuse for one mount; the descriptor is what mount(2)'s {@code fd=} option names. */
     public static int open() throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Native.captureSegment(arena);
-            int fd = (int) OPEN.invokeExact(err, Native.cString(arena, PATH), O_RDWR | O_CLOEXEC);
-            if (fd < 0) throw new ErrnoException("open", PATH, Native.errno(err));
-            return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return FileDescriptors.open(PATH, FileDescriptors.O_RDWR | FileDescriptors.O_CLOEXEC);
     }
 
     public static void close(int fd) {
-        MountApi.close(fd);
+        FileDescriptors.close(fd);
     }
 
     /**
