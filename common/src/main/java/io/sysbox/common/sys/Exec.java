@@ -27,11 +27,6 @@ public final class Exec {
 
     private Exec() {}
 
-    /** Links execve without calling it (AOT cache training). */
-    public static void link() {
-        if (EXECVE.type().parameterCount() != 3) throw new IllegalStateException("execve is linked wrong");
-    }
-
     /** Never returns on success. */
     public static void execve(String path, List<String> argv, Map<String, String> env) throws ErrnoException {
         Arena arena = Arena.ofAuto();
