@@ -1,0 +1,83 @@
+package io.sysbox.common.keeper;
+
+import io.sysbox.common.sys.FileDescriptors;
+import org.apache.logging.log4j.LogManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DescriptorKeeperTest {
+    @TempDir
+    Path dir;
+
+    private long openCopiesOf(Path file) throws Exception {
+        Path real = file.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(real);
+                } catch (Exception e) {
+                    return false; // closed meanwhile (the listing's own descriptor)
+                }
+            }).count();
+        }
+    }
+
+    @Test
+    void keepsWhatItIsHandedGivesItBackAndDropsItOnRequest() throws Exception {
+        Path file = dir.resolve("held");
+        Files.writeString(file, "x");
+        DescriptorKeeperClient client = new DescriptorKeeperClient(dir.resolve(DescriptorKeeper.SOCKET));
+        assertTrue(client.fetch().isEmpty(), "no keeper yet: nothing held, no error");
+        try (DescriptorKeeper keeper = DescriptorKeeper.start(client.socket(), LogManager.getLogger("test"))) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(client.socket())));
+            assertTrue(client.fetch().isEmpty(), "nothing handed yet");
+            int fd = FileDescriptors.openReadOnly(file.toString());
+            client.keep(fd, "notes".getBytes(StandardCharsets.UTF_8));
+            FileDescriptors.close(fd);
+            assertTrue(keeper.holds());
+            assertEquals(1, openCopiesOf(file), "the keeper's reference, in this process");
+
+            Optional<DescriptorKeeperClient.Held> held = client.fetch();
+            assertTrue(held.isPresent());
+            assertEquals("notes", new String(held.get().notes(), StandardCharsets.UTF_8));
+            assertEquals(file.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.get().fd())));
+            FileDescriptors.close(held.get().fd());
+            assertTrue(keeper.holds(), "fetching does not take it away");
+
+            client.drop();
+            assertFalse(keeper.holds());
+            assertEquals(0, openCopiesOf(file), "dropped: closed");
+            assertTrue(client.fetch().isEmpty());
+        }
+        assertFalse(Files.exists(dir.resolve(DescriptorKeeper.SOCKET)), "the socket goes with the keeper");
+    }
+
+    @Test
+    void aNewDescriptorReplacesTheOldAndClosingTheKeeperClosesIt() throws Exception {
+        Path first = dir.resolve("first");
+        Path second = dir.resolve("second");
+        Files.writeString(first, "1");
+        Files.writeString(second, "2");
+        DescriptorKeeperClient client = new DescriptorKeeperClient(dir.resolve(DescriptorKeeper.SOCKET));
+        try (DescriptorKeeper keeper = DescriptorKeeper.start(client.socket(), LogManager.getLogger("test"))) {
+            for (Path file : new Path[] {first, second}) {
+                int fd = FileDescriptors.openReadOnly(file.toString());
+                client.keep(fd, new byte[0]);
+                FileDescriptors.close(fd);
+            }
+            assertEquals(0, openCopiesOf(first), "replaced: closed");
+            assertEquals(1, openCopiesOf(second));
+        }
+        assertEquals(0, openCopiesOf(second), "the keeper stopped: nothing held any more");
+    }
+}
