@@ -3,6 +3,7 @@ package io.sysbox.mgr;
 import io.sysbox.common.daemon.PidFileLock;
 import io.sysbox.common.daemon.StartedResources;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
+import io.sysbox.common.keeper.DescriptorKeeper;
 import io.sysbox.mgr.emulation.SysFsEmulation;
 
 import io.sysbox.common.channel.FramedServer;
@@ -94,6 +95,9 @@ public final class ManagerDaemon implements AutoCloseable {
                 !options.disableInnerImagePreload(), new SysFsEmulation(runDir.resolve(SYSFS_SOCKET), log), log);
         started.push(service);
         service.restore();
+        // Holds sysbox-fs's FUSE connection across a crash of sysbox-fs (see DescriptorKeeper); closed with the
+        // manager, which a clean stop of sysboxd does after sysbox-fs took it back.
+        started.push(DescriptorKeeper.start(runDir.resolve(DescriptorKeeper.SOCKET), log));
 
         startGrpc(service);
         FramedServer framed = new FramedServer(cliSocket(), new FramedManagerEndpoint(service, log),

@@ -4,20 +4,34 @@ import io.sysbox.common.daemon.PidFileLock;
 import io.sysbox.common.daemon.StartedResources;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.sysbox.common.keeper.DescriptorKeeper;
+import io.sysbox.common.keeper.DescriptorKeeperClient;
+import io.sysbox.common.proto.FuseConnectionNotes;
+import io.sysbox.common.sys.FileDescriptors;
+import io.sysbox.fs.emulation.ContainerLayout;
+import io.sysbox.fs.emulation.RunDirJournal;
+import io.sysbox.fs.fuse.Negotiated;
 import io.sysbox.fs.service.GrpcSysFsService;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
- * A running sysbox-fs: pid file lock, the FUSE mount, and the gRPC socket. Main runs one until
- * a signal; tests run one in-process.
+ * A running sysbox-fs: pid file lock, the FUSE mount (resumed from the manager's descriptor
+ * keeper after a crash, see docs/design.md), its handover to that keeper, and the gRPC socket.
+ * Main runs one until a signal; tests run one in-process.
  */
 public final class FsDaemon implements AutoCloseable {
     public static final String GRPC_SOCKET = "sysfs.sock";
     public static final String PID_FILE = "sysfs.pid";
+    /** Under the run dir: what a restarted sysbox-fs needs to serve the same containers (RunDirJournal). */
+    public static final String STATE_DIR = "sysfs";
+    private static final Duration INIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path runDir;
     private final Logger log;
@@ -60,12 +74,100 @@ public final class FsDaemon implements AutoCloseable {
         } catch (PidFileLock.AlreadyRunningException e) {
             throw new StartupException(e.getMessage(), null);
         }
-        MountpointGuard.prepare(options.mountpoint(), log);
-        mount = SysboxFsMount.mount(options.mountpoint(), options.fuseThreads(), log);
+        RunDirJournal journal = new RunDirJournal(runDir.resolve(STATE_DIR));
+        DescriptorKeeperClient keeper = new DescriptorKeeperClient(runDir.resolve(DescriptorKeeper.SOCKET));
+        mount = resumeOrMount(options, journal, keeper);
         started.push(mount);
+        Negotiated negotiated = awaitInit(mount);
+        started.push(ConnectionHandover.start(keeper, mount.session().deviceFd(), FuseConnectionNotes.newBuilder()
+                .setMountpoint(mountpointOf(options)).setProtocolMinor(negotiated.protocolMinor())
+                .setMaxWrite(negotiated.maxWrite()).build(), log));
         startGrpc(new GrpcSysFsService(mount, log));
         log.info("sysbox-fs ready: FUSE at {} ({} serving threads), gRPC on {}", mount.mountpoint(),
                 options.fuseThreads(), grpcSocket());
+    }
+
+    /**
+     * Serves again the connection the descriptor keeper holds, if a previous sysbox-fs handed
+     * it one for this mountpoint (that sysbox-fs died: a clean stop takes it back), with the
+     * containers it had registered; otherwise mounts afresh, and the old records describe
+     * containers of a connection that is gone.
+     */
+    private SysboxFsMount resumeOrMount(FsOptions options, RunDirJournal journal, DescriptorKeeperClient keeper)
+            throws IOException, StartupException {
+        Optional<DescriptorKeeperClient.Held> held;
+        try {
+            held = keeper.fetch();
+        } catch (IOException e) {
+            log.warn("cannot ask the descriptor keeper on {} for a previous FUSE connection: {}; mounting afresh",
+                    keeper.socket(), e.getMessage());
+            held = Optional.empty();
+        }
+        if (held.isPresent()) {
+            int fd = held.get().fd();
+            Optional<Negotiated> negotiated = resumable(held.get().notes(), options);
+            if (negotiated.isPresent()) {
+                ContainerLayout layout = ContainerLayout.standard();
+                try {
+                    return SysboxFsMount.resume(options.mountpoint(), fd, negotiated.get(), options.fuseThreads(), layout,
+                            journal, log);
+                } catch (IOException | RuntimeException e) {
+                    layout.close();
+                    log.error("cannot serve the previous FUSE connection of {} again: {}; mounting afresh",
+                            options.mountpoint(), e.getMessage());
+                }
+            }
+            // Ends the old connection (ours was the keeper's last other reference), so the guard finds its mount dead.
+            FileDescriptors.close(fd);
+            try {
+                keeper.drop();
+            } catch (IOException e) {
+                log.warn("the descriptor keeper did not drop the previous FUSE connection: {}", e.getMessage());
+            }
+        }
+        journal.clear();
+        MountpointGuard.prepare(options.mountpoint(), log);
+        ContainerLayout layout = ContainerLayout.standard();
+        try {
+            return SysboxFsMount.mount(options.mountpoint(), options.fuseThreads(), layout, journal, log);
+        } catch (IOException | RuntimeException e) {
+            layout.close();
+            throw e;
+        }
+    }
+
+    /** What the previous sysbox-fs noted about the connection, if this one can serve it. */
+    private Optional<Negotiated> resumable(byte[] bytes, FsOptions options) {
+        try {
+            FuseConnectionNotes notes = FuseConnectionNotes.parseFrom(bytes);
+            if (!notes.getMountpoint().equals(mountpointOf(options))) {
+                log.warn("the descriptor keeper holds the FUSE connection of {}, not of {}: ending it and mounting"
+                        + " afresh (containers bound to the old mount lose their emulated files)",
+                        notes.getMountpoint(), mountpointOf(options));
+                return Optional.empty();
+            }
+            return Optional.of(new Negotiated(notes.getProtocolMinor(), notes.getMaxWrite()));
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            log.warn("the previous FUSE connection cannot be served by this sysbox-fs ({}); mounting afresh",
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String mountpointOf(FsOptions options) {
+        return options.mountpoint().toAbsolutePath().normalize().toString();
+    }
+
+    /** A fresh connection is handed over once INIT settled it; a resumed one knows already. */
+    private static Negotiated awaitInit(SysboxFsMount mount) throws StartupException {
+        try {
+            return mount.session().awaitNegotiated(INIT_TIMEOUT)
+                    .orElseThrow(() -> new StartupException("the kernel sent no FUSE INIT within " + INIT_TIMEOUT
+                            + " of mounting " + mount.mountpoint(), null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while waiting for FUSE INIT", e);
+        }
     }
 
     private void startGrpc(GrpcSysFsService service) throws IOException {

@@ -5,8 +5,11 @@ import io.sysbox.fs.emulation.ContainerLayout;
 import io.sysbox.fs.emulation.ContainerRegistry;
 import io.sysbox.fs.emulation.EmulationFileSystem;
 import io.sysbox.fs.emulation.NodeTable;
+import io.sysbox.fs.emulation.RegistryJournal;
 import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseMount;
+import io.sysbox.fs.fuse.FuseSession;
+import io.sysbox.fs.fuse.Negotiated;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -54,6 +57,12 @@ public final class SysboxFsMount implements AutoCloseable {
      */
     public static SysboxFsMount mount(Path mountpoint, int threads, ContainerLayout layout, Logger log)
             throws IOException {
+        return mount(mountpoint, threads, layout, new RegistryJournal.None(), log);
+    }
+
+    /** As {@link #mount(Path, int, ContainerLayout, Logger)}, writing registrations to {@code journal}. */
+    public static SysboxFsMount mount(Path mountpoint, int threads, ContainerLayout layout, RegistryJournal journal,
+                                      Logger log) throws IOException {
         Files.createDirectories(mountpoint);
         NodeTable table = new NodeTable(System.currentTimeMillis() / 1000);
         EmulationFileSystem fileSystem = new EmulationFileSystem(table, log);
@@ -64,15 +73,67 @@ public final class SysboxFsMount implements AutoCloseable {
             throw new IOException("cannot mount the sysbox-fs FUSE file system at " + mountpoint + ": "
                     + e.getMessage() + (e.errno() == Errno.EPERM ? " (sysbox-fs must run as root)" : ""), e);
         }
-        ContainerRegistry registry = new ContainerRegistry(table, layout, (parent, name) -> {
+        SessionRef session = new SessionRef(log);
+        session.set(fuse.session());
+        return new SysboxFsMount(fuse, registry(table, layout, journal, session, log), fileSystem, layout, log);
+    }
+
+    /**
+     * Serves again the mount at {@code mountpoint} whose FUSE connection {@code fd} is (handed
+     * back by the manager's descriptor keeper after a sysbox-fs died): the containers of
+     * {@code journal} are restored first, with the node ids the kernel knows them by, and only
+     * then do the threads start answering, so no request about them can miss.
+     */
+    public static SysboxFsMount resume(Path mountpoint, int fd, Negotiated negotiated, int threads,
+                                       ContainerLayout layout, RegistryJournal journal, Logger log) throws IOException {
+        NodeTable table = new NodeTable(System.currentTimeMillis() / 1000);
+        EmulationFileSystem fileSystem = new EmulationFileSystem(table, log);
+        SessionRef session = new SessionRef(log);
+        ContainerRegistry registry = registry(table, layout, journal, session, log);
+        ContainerRegistry.Restored restored = registry.restore();
+        restored.dropped().forEach((id, why) -> log.info("container {} is not served again: {}", id, why));
+        FuseMount fuse = FuseMount.resume(mountpoint.toAbsolutePath(), fd, fileSystem, threads, CACHE_TIMEOUT,
+                negotiated, log);
+        session.set(fuse.session());
+        log.info("resumed the FUSE connection of {} (protocol 7.{}): serving {} running containers again {}",
+                mountpoint, negotiated.protocolMinor(), restored.containers().size(), restored.containers());
+        return new SysboxFsMount(fuse, registry, fileSystem, layout, log);
+    }
+
+    /** The session entry invalidations go to, once it exists (a resumed registry is filled before). */
+    private static final class SessionRef {
+        private final Logger log;
+        private volatile FuseSession session;
+
+        SessionRef(Logger log) {
+            this.log = log;
+        }
+
+        void set(FuseSession session) {
+            this.session = session;
+        }
+
+        void invalidate(long parent, String name) {
+            FuseSession current = session;
+            if (current == null) return; // not serving yet: the kernel asked nothing of this process
             try {
-                fuse.session().invalidateEntry(parent, name);
+                current.invalidateEntry(parent, name);
             } catch (ErrnoException e) {
                 // ENOENT: the kernel had nothing cached under that name.
                 if (e.errno() != Errno.ENOENT) log.warn("telling the kernel {} is gone: {}", name, e.getMessage());
             }
-        }, () -> System.currentTimeMillis() / 1000);
-        return new SysboxFsMount(fuse, registry, fileSystem, layout, log);
+        }
+    }
+
+    private static ContainerRegistry registry(NodeTable table, ContainerLayout layout, RegistryJournal journal,
+                                              SessionRef session, Logger log) {
+        return new ContainerRegistry(table, layout, session::invalidate, () -> System.currentTimeMillis() / 1000,
+                journal, (what, e) -> log.error("cannot save {} for a restart of sysbox-fs: {}", what, e.getMessage()));
+    }
+
+    /** The FUSE session: its descriptor and what INIT settled, to hand to the descriptor keeper. */
+    public FuseSession session() {
+        return fuse.session();
     }
 
     public ContainerRegistry registry() {

@@ -7,8 +7,13 @@ import java.util.Optional;
 
 /** Who emulates containers' /proc and /sys files: sysbox-fs, or nobody (tests, a manager alone). */
 public sealed interface Emulation extends AutoCloseable permits Emulation.None, SysFsEmulation {
-    /** Registers a container; answers the directory of its emulated files, empty when nobody emulates. */
-    Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid) throws IOException;
+    /**
+     * Registers a container; answers the directory of its emulated files, empty when nobody
+     * emulates. {@code shareStateWith}: the container whose network namespace it joins (its pod),
+     * whose emulation state it shares.
+     */
+    Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+                            Optional<String> shareStateWith) throws IOException;
 
     /** Forgets a container (nothing happens for an unknown one). */
     void unregister(String id);
@@ -18,7 +23,8 @@ public sealed interface Emulation extends AutoCloseable permits Emulation.None, 
 
     record None() implements Emulation {
         @Override
-        public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid) {
+        public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+                                       Optional<String> shareStateWith) {
             return Optional.empty();
         }
 

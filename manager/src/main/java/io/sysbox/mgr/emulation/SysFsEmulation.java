@@ -1,6 +1,7 @@
 package io.sysbox.mgr.emulation;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * sysbox-fs, reached over gRPC on RUN_DIR/sysfs.sock. It is optional: a manager whose run dir
@@ -39,15 +41,17 @@ public final class SysFsEmulation implements Emulation {
     }
 
     @Override
-    public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid) throws IOException {
+    public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+                                   Optional<String> shareStateWith) throws IOException {
         if (!Files.exists(socket)) {
             log.debug("container {}: no sysbox-fs at {}, no emulated /proc and /sys files", id, socket);
             return Optional.empty();
         }
         RegisterRequest.Builder request = RegisterRequest.newBuilder().setId(id).setRootUid(rootUid).setRootGid(rootGid);
         cgroupDirs.forEach((controller, dir) -> request.putCgroupPaths(controller, dir.toString()));
+        shareStateWith.ifPresent(request::setShareStateWith);
         try {
-            return Optional.of(Path.of(stub().register(request.build()).getPath()));
+            return Optional.of(Path.of(call(stub -> stub.register(request.build())).getPath()));
         } catch (StatusRuntimeException e) {
             throw new IOException("sysbox-fs cannot emulate the files of container " + id + ": "
                     + e.getStatus().getDescription() + " (" + e.getStatus().getCode() + ")", e);
@@ -58,10 +62,34 @@ public final class SysFsEmulation implements Emulation {
     public void unregister(String id) {
         if (!Files.exists(socket)) return;
         try {
-            stub().unregister(UnregisterRequest.newBuilder().setId(id).build());
+            call(stub -> stub.unregister(UnregisterRequest.newBuilder().setId(id).build()));
         } catch (StatusRuntimeException e) {
             log.warn("container {}: sysbox-fs did not unregister it: {}", id, e.getStatus());
         }
+    }
+
+    /**
+     * Makes a call, once more on a new channel if sysbox-fs was unreachable: after a restart of
+     * sysbox-fs the old channel waits out a reconnection backoff (up to minutes) and fails calls
+     * meanwhile, while the new sysbox-fs already listens.
+     */
+    private <T> T call(Function<SysFsGrpc.SysFsBlockingStub, T> rpc) {
+        try {
+            return rpc.apply(stub());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) throw e;
+            log.debug("sysbox-fs on {} unreachable ({}); trying a new connection", socket, e.getStatus());
+            resetChannel();
+            return rpc.apply(stub());
+        }
+    }
+
+    private synchronized void resetChannel() {
+        if (channel == null) return;
+        channel.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        channel = null;
+        group = null;
     }
 
     private synchronized SysFsGrpc.SysFsBlockingStub stub() {

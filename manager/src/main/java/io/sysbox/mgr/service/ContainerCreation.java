@@ -74,9 +74,9 @@ public final class ContainerCreation {
         }
 
         @Override
-        public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid)
-                throws IOException {
-            return service.emulate(id, cgroupDirs, rootUid, rootGid);
+        public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+                                      Optional<String> shareStateWith) throws IOException {
+            return service.emulate(id, cgroupDirs, rootUid, rootGid, shareStateWith);
         }
     }
 }

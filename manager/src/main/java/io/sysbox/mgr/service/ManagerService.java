@@ -526,9 +526,9 @@ public final class ManagerService implements AutoCloseable {
     }
 
     /** See Emulation.register: the runtime's setup asks for it once the container's cgroups exist. */
-    public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid)
-            throws IOException {
-        return emulation.register(id, cgroupDirs, rootUid, rootGid);
+    public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+                                  Optional<String> shareStateWith) throws IOException {
+        return emulation.register(id, cgroupDirs, rootUid, rootGid, shareStateWith);
     }
 
     @Override

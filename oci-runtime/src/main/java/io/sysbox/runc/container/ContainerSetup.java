@@ -102,7 +102,8 @@ public final class ContainerSetup {
             }
             Map<String, String> binds = specialMounts(prepared);
             if (syscontMode && target.emulation()) {
-                resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId())
+                Optional<String> pod = PodOwner.of(spec, target.engineRoot(), id);
+                resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod)
                         .ifPresent(root -> EmulatedFiles.addTo(binds, root));
             }
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,

@@ -6,21 +6,30 @@ import java.util.Optional;
 /**
  * A registered container: the host files its emulated values come from, opened once at
  * registration (so a wrong cgroup path fails the registration, not a read inside the
- * container) and closed when it is unregistered, and its own sysctl values.
+ * container) and closed when it is unregistered, and its {@link EmulationState} (uptime base,
+ * sysctl values, product_uuid identity), shared with the other containers of its pod.
  */
 public final class ContainerState implements AutoCloseable {
     private final Container container;
     private final MemoryCgroupReader memory;
     private final CpuCgroupReader cpu;
-    private final SysctlStore sysctls = new SysctlStore();
+    private final EmulationState emulation;
 
-    private ContainerState(Container container, MemoryCgroupReader memory, CpuCgroupReader cpu) {
+    private ContainerState(Container container, MemoryCgroupReader memory, CpuCgroupReader cpu,
+                           EmulationState emulation) {
         this.container = container;
         this.memory = memory;
         this.cpu = cpu;
+        this.emulation = emulation;
     }
 
+    /** A container with an emulation state of its own, saved nowhere. */
     public static ContainerState open(Container container) throws IOException {
+        return open(container, EmulationState.own(container));
+    }
+
+    /** A container using {@code emulation} (its own, or its pod's). */
+    public static ContainerState open(Container container, EmulationState emulation) throws IOException {
         MemoryCgroupReader memory = null;
         if (container.memoryCgroup().isPresent()) {
             try {
@@ -36,7 +45,7 @@ public final class ContainerState implements AutoCloseable {
             if (memory != null) memory.close();
             throw new IOException("container " + container.id() + ": " + e.getMessage(), e);
         }
-        return new ContainerState(container, memory, cpu);
+        return new ContainerState(container, memory, cpu, emulation);
     }
 
     public Container container() {
@@ -57,9 +66,14 @@ public final class ContainerState implements AutoCloseable {
         return Optional.ofNullable(cpu);
     }
 
-    /** Its own values of the sysctls it may change. */
+    /** The values of the sysctls it may change: its own, or its pod's. */
     public SysctlStore sysctls() {
-        return sysctls;
+        return emulation.sysctls();
+    }
+
+    /** What it shares with the other containers of its pod (or has alone). */
+    public EmulationState emulation() {
+        return emulation;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.sysbox.fs.emulation;
 
+import io.sysbox.common.sys.BootClock;
 import io.sysbox.fs.fuse.AttributeChange;
 import io.sysbox.fs.fuse.Attributes;
 import io.sysbox.fs.fuse.Caller;
@@ -30,7 +31,14 @@ public final class EmulationFileSystem implements FuseFileSystem {
 
     private final NodeTable table;
     private final Logger log;
-    private final AtomicLong nextHandle = new AtomicLong(1);
+    /**
+     * Handles are not kept anywhere but here, so a sysbox-fs restarted on the same connection
+     * (see FuseSession.resume) receives handles it never gave: it re-derives them from the node
+     * the request names ({@link #reopened}). Its own must then never equal one of those: they
+     * count up from CLOCK_BOOTTIME at start, which grows by a nanosecond per nanosecond across
+     * processes, while a process hands out far fewer than one handle per nanosecond.
+     */
+    private final AtomicLong nextHandle = new AtomicLong(BootClock.nanos());
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, List<DirectoryEntry>> openDirectories = new ConcurrentHashMap<>();
 
@@ -107,7 +115,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
     @Override
     public ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size) throws FuseException {
         OpenFile open = openFiles.get(handle);
-        if (open == null) throw new FuseException(Errno.EBADF, "unknown handle");
+        if (open == null) open = reopened(nodeId, handle);
         byte[] content = open.content;
         if (offset == 0 || content == null) {
             content = render(open.node);
@@ -134,7 +142,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
     @Override
     public int write(Caller caller, long nodeId, long handle, long offset, ByteBuffer data) throws FuseException {
         OpenFile open = openFiles.get(handle);
-        if (open == null) throw new FuseException(Errno.EBADF, "unknown handle");
+        if (open == null) open = reopened(nodeId, handle);
         if (!(open.node.file() instanceof WritableFile file)) throw new FuseException(Errno.EACCES, "read-only emulated file");
         int length = data.remaining();
         if (offset != 0) return length;
@@ -157,26 +165,50 @@ public final class EmulationFileSystem implements FuseFileSystem {
 
     @Override
     public Opened openDirectory(Caller caller, long nodeId, int flags) throws FuseException {
-        DirectoryNode directory = directory(nodeId);
         // The listing is fixed at open, so a container registered meanwhile cannot shift the offsets.
+        List<DirectoryEntry> entries = listing(directory(nodeId));
+        long handle = nextHandle.getAndIncrement();
+        openDirectories.put(handle, entries);
+        return new Opened(handle, 0);
+    }
+
+    private static List<DirectoryEntry> listing(DirectoryNode directory) {
         List<DirectoryEntry> entries = new ArrayList<>();
         entries.add(new DirectoryEntry(".", directory.id(), Attributes.S_IFDIR));
         entries.add(new DirectoryEntry("..", directory.parentId(), Attributes.S_IFDIR));
         for (Node child : directory.children()) {
             entries.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
         }
-        long handle = nextHandle.getAndIncrement();
-        openDirectories.put(handle, List.copyOf(entries));
-        return new Opened(handle, 0);
+        return List.copyOf(entries);
     }
 
     @Override
     public List<DirectoryEntry> readDirectory(Caller caller, long nodeId, long handle, long offset)
             throws FuseException {
         List<DirectoryEntry> entries = openDirectories.get(handle);
-        if (entries == null) throw new FuseException(Errno.EBADF, "unknown directory handle");
+        if (entries == null) entries = reopenedDirectory(nodeId, handle);
         if (offset >= entries.size()) return List.of();
         return entries.subList((int) offset, entries.size());
+    }
+
+    /**
+     * A handle this process never gave: a previous sysbox-fs opened the file before it was
+     * restarted. The handle is re-derived from the node, as if opened now; a write still reaches
+     * only a writable file (checked by write itself), and the kernel only writes to a handle
+     * opened for writing.
+     */
+    private OpenFile reopened(long nodeId, long handle) throws FuseException {
+        if (!(node(nodeId) instanceof FileNode file)) throw new FuseException(Errno.EBADF, "unknown handle");
+        OpenFile open = new OpenFile(file);
+        OpenFile raced = openFiles.putIfAbsent(handle, open);
+        return raced == null ? open : raced;
+    }
+
+    /** A directory handle a previous sysbox-fs gave: listed now (see {@link #reopened}). */
+    private List<DirectoryEntry> reopenedDirectory(long nodeId, long handle) throws FuseException {
+        List<DirectoryEntry> entries = listing(directory(nodeId));
+        List<DirectoryEntry> raced = openDirectories.putIfAbsent(handle, entries);
+        return raced == null ? entries : raced;
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * sys/devices/virtual/dmi/id/product_uuid: the host's machine UUID with its last 12 hex digits
  * made the container's own, so software that identifies machines by it (licensing, cluster
  * members, Kubernetes node ids) tells containers apart. The digits are a hash of the container
- * id: the same on every read and after a restart of sysbox-fs.
+ * id (of the first container of its pod, so a pod is one machine): the same on every read and
+ * after a restart of sysbox-fs.
  */
 public final class ProductUuidFile implements EmulatedFile {
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -44,7 +45,7 @@ public final class ProductUuidFile implements EmulatedFile {
 
     @Override
     public byte[] render(ContainerState container) {
-        return (uuidOf(container.id()) + "\n").getBytes(StandardCharsets.US_ASCII);
+        return (uuidOf(container.emulation().ownerId()) + "\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The container's UUID: the host's first 24 characters and 12 hex digits from a SHA-256 of its id. */

@@ -3,13 +3,15 @@ package io.sysbox.fs.emulation;
 import io.sysbox.fs.fuse.FuseException;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One container's own values of the sysctls it may change, by path in its tree
- * ("proc/sys/kernel/panic"). A value is taken from the host the first time it is needed and is
- * the container's from then on. Values are immutable and replaced whole, so readers and writers
- * may run concurrently and a read always sees one whole value.
+ * One emulation state's own values of the sysctls it may change, by path in the container's
+ * tree ("proc/sys/kernel/panic"). A value is taken from the host the first time it is needed and
+ * is the state's from then on. Values are immutable and replaced whole, so readers and writers
+ * may run concurrently and a read always sees one whole value. Every change is reported, so a
+ * restarted sysbox-fs finds the values the containers had.
  */
 public final class SysctlStore {
     /** Where a value comes from before the container has one: the host's value now. */
@@ -18,7 +20,17 @@ public final class SysctlStore {
         SysctlValue read() throws FuseException;
     }
 
-    private final ConcurrentHashMap<String, SysctlValue> values = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, SysctlValue> values;
+    private final Runnable changed;
+
+    /**
+     * @param values  the values it starts with (saved by a previous sysbox-fs)
+     * @param changed told after every change, from the changing thread
+     */
+    public SysctlStore(Map<String, SysctlValue> values, Runnable changed) {
+        this.values = new ConcurrentHashMap<>(values);
+        this.changed = changed;
+    }
 
     /** The container's value of {@code path}, taken from {@code initial} the first time. */
     public SysctlValue get(String path, Initial initial) throws FuseException {
@@ -27,11 +39,15 @@ public final class SysctlStore {
         // Read outside the map's lock: two first readers may both read the host, one of them wins.
         SysctlValue first = initial.read();
         SysctlValue raced = values.putIfAbsent(path, first);
-        return raced == null ? first : raced;
+        if (raced != null) return raced;
+        // The first value is the container's from now on, even if the host's changes later.
+        changed.run();
+        return first;
     }
 
     public void set(String path, SysctlValue value) {
         values.put(path, value);
+        changed.run();
     }
 
     /**
@@ -40,6 +56,13 @@ public final class SysctlStore {
      */
     public SysctlValue replaceLeading(String path, Initial initial, List<Long> given) throws FuseException {
         get(path, initial);
-        return values.computeIfPresent(path, (key, current) -> current.withLeading(given));
+        SysctlValue replaced = values.computeIfPresent(path, (key, current) -> current.withLeading(given));
+        changed.run();
+        return replaced;
+    }
+
+    /** Every value it holds now. */
+    public Map<String, SysctlValue> snapshot() {
+        return Map.copyOf(values);
     }
 }

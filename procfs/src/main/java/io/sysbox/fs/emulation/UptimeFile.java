@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /**
- * proc/uptime: seconds since the container started, with two decimals as the kernel prints
+ * proc/uptime: seconds since the container (the first of its pod) started, with two decimals as the kernel prints
  * them. The second column (idle time, summed over CPUs on the host) is the same value: the
  * host's idle time would tell the container about the host.
  */
@@ -28,7 +28,7 @@ public final class UptimeFile implements EmulatedFile {
 
     @Override
     public byte[] render(ContainerState container) {
-        long up = Math.max(0, bootClockNanos.getAsLong() - container.container().startBoottimeNanos());
+        long up = Math.max(0, bootClockNanos.getAsLong() - container.emulation().startBoottimeNanos());
         long centis = up / 10_000_000L;
         String seconds = (centis / 100) + "." + (centis % 100 < 10 ? "0" : "") + (centis % 100);
         return (seconds + " " + seconds + "\n").getBytes(StandardCharsets.US_ASCII);

@@ -50,6 +50,28 @@ public final class FuseMount implements AutoCloseable {
         return new FuseMount(mountpoint, session, log);
     }
 
+    /**
+     * Serves again a connection whose server died while another process kept a descriptor of it
+     * (see DescriptorKeeper): {@code fd} is this process's reference, the mount at
+     * {@code mountpoint} and every bind mount of it still stand. The threads start on the
+     * requests the kernel queued meanwhile, then the kernel is asked to resend those the dead
+     * server had read but not answered. The file system must already answer for every node id
+     * the kernel may hold.
+     */
+    public static FuseMount resume(Path mountpoint, int fd, FuseFileSystem fs, int threads, Duration cacheTimeout,
+                                   Negotiated negotiated, Logger log) {
+        FuseSession session = FuseSession.resumed(fd, fs, cacheTimeout, negotiated, log);
+        session.start(threads, "sysbox-fs-fuse-");
+        try {
+            session.requestResend();
+        } catch (ErrnoException e) {
+            // Kernels before 6.9: callers blocked in a request the dead server had taken wait until interrupted.
+            log.warn("the kernel cannot resend the FUSE requests a previous sysbox-fs left unanswered ({}); processes"
+                    + " waiting on them stay blocked until interrupted (FUSE_NOTIFY_RESEND needs Linux 6.9)", e.getMessage());
+        }
+        return new FuseMount(mountpoint, session, log);
+    }
+
     public Path mountpoint() {
         return mountpoint;
     }

@@ -17,8 +17,9 @@ final class FuseProtocol {
             STATFS = 17, RELEASE = 18, FLUSH = 25, INIT = 26, OPENDIR = 27, READDIR = 28, RELEASEDIR = 29,
             ACCESS = 34, INTERRUPT = 36, DESTROY = 38, BATCH_FORGET = 42;
 
-    // enum fuse_notify_code
-    static final int NOTIFY_INVAL_ENTRY = 3;
+    // enum fuse_notify_code. RESEND is 7.40 (Linux 6.9): the kernel sends again the requests a server
+    // read but never answered; it needs no INIT flag, only a kernel that knows the code.
+    static final int NOTIFY_INVAL_ENTRY = 3, NOTIFY_RESEND = 7;
 
     // INIT flags
     static final int ASYNC_READ = 1, ATOMIC_O_TRUNC = 1 << 3, BIG_WRITES = 1 << 5, PARALLEL_DIROPS = 1 << 18,

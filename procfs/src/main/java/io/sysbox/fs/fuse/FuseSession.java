@@ -44,6 +44,9 @@ public final class FuseSession {
     private CountDownLatch stopped = new CountDownLatch(0);
     /** Guarded by this: once closed, the descriptor number may belong to another file, so nothing writes to it. */
     private boolean deviceClosed;
+    /** What INIT settled; set by the thread that answers INIT, or given when resuming. */
+    private volatile Negotiated negotiated;
+    private final CountDownLatch initialized = new CountDownLatch(1);
 
     public FuseSession(int fd, FuseFileSystem fs, Duration cacheTimeout, Logger log) {
         this.fd = fd;
@@ -91,6 +94,45 @@ public final class FuseSession {
             MemorySegment.copy(bytes, 0, out, ValueLayout.JAVA_BYTE, OUT_HEADER_SIZE + INVAL_ENTRY_SIZE, bytes.length);
             out.set(ValueLayout.JAVA_BYTE, length - 1, (byte) 0);
             new FuseDevice.Transfer(arena).write(fd, out, length);
+        }
+    }
+
+    /**
+     * A session on a connection another process initialized and served (a sysbox-fs killed
+     * since): the kernel sends no INIT again, so what it settled is given.
+     */
+    public static FuseSession resumed(int fd, FuseFileSystem fs, Duration cacheTimeout, Negotiated negotiated, Logger log) {
+        FuseSession session = new FuseSession(fd, fs, cacheTimeout, log);
+        session.negotiated = negotiated;
+        session.initialized.countDown();
+        return session;
+    }
+
+    /** The /dev/fuse descriptor: whoever holds another reference to it keeps the connection alive. */
+    public int deviceFd() {
+        return fd;
+    }
+
+    /** What INIT settled, once it has been answered (or the session resumed); waits up to {@code timeout}. */
+    public java.util.Optional<Negotiated> awaitNegotiated(Duration timeout) throws InterruptedException {
+        initialized.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return java.util.Optional.ofNullable(negotiated);
+    }
+
+    /**
+     * Asks the kernel to queue again every request a reader of this connection took and never
+     * answered (FUSE_NOTIFY_RESEND): those a killed sysbox-fs had read wait for an answer that
+     * would otherwise never come. Resent requests carry the FUSE_UNIQUE_RESEND bit in their
+     * unique id, which answers echo like any id. Refused with EINVAL by kernels before 6.9.
+     */
+    public synchronized void requestResend() throws ErrnoException {
+        if (deviceClosed) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(OUT_HEADER_SIZE, 8);
+            out.set(U32, OUT_LEN, OUT_HEADER_SIZE);
+            out.set(U32, OUT_ERROR, NOTIFY_RESEND);
+            out.set(U64, OUT_UNIQUE, 0L);
+            new FuseDevice.Transfer(arena).write(fd, out, OUT_HEADER_SIZE);
         }
     }
 
@@ -240,6 +282,8 @@ public final class FuseSession {
             o.set(U16, INIT_OUT_MAX_PAGES, (short) MAX_PAGES_VALUE);
             log.debug("FUSE connection initialized: kernel protocol {}.{}, flags {}", major, minor,
                     Integer.toHexString(kernelFlags & wanted));
+            negotiated = new Negotiated(Math.min(minor, KERNEL_MINOR_VERSION), MAX_TRANSFER);
+            initialized.countDown();
             return INIT_OUT_SIZE;
         }
 

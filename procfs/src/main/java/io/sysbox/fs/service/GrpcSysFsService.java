@@ -11,6 +11,7 @@ import io.sysbox.common.sys.BootClock;
 import io.sysbox.fs.SysboxFsMount;
 import io.sysbox.fs.emulation.AlreadyRegisteredException;
 import io.sysbox.fs.emulation.Container;
+import io.sysbox.fs.emulation.EmulationState;
 import io.sysbox.fs.emulation.ProcessStartTime;
 import org.apache.logging.log4j.Logger;
 
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The SysFs gRPC service: registration of containers by the runtime. */
 public final class GrpcSysFsService extends SysFsGrpc.SysFsImplBase {
@@ -33,9 +35,17 @@ public final class GrpcSysFsService extends SysFsGrpc.SysFsImplBase {
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
         try {
             Container container = container(request);
-            mount.registry().register(container);
-            log.info("registered container {}: pid {}, cgroups {}, root {}:{}", container.id(), container.pid(),
-                    container.cgroups(), container.rootUid(), container.rootGid());
+            Optional<String> shareWith = request.getShareStateWith().isEmpty() ? Optional.empty()
+                    : Optional.of(request.getShareStateWith());
+            EmulationState state = mount.registry().register(container, shareWith);
+            String sharing = state.ownerId().equals(container.id()) ? ""
+                    : ", sharing the emulation state of " + state.ownerId() + "'s pod";
+            if (shareWith.isPresent() && sharing.isEmpty()) {
+                log.info("container {} joins the network namespace of {}, which is not registered here: it gets an"
+                        + " emulation state of its own", container.id(), shareWith.get());
+            }
+            log.info("registered container {}: pid {}, cgroups {}, root {}:{}{}", container.id(), container.pid(),
+                    container.cgroups(), container.rootUid(), container.rootGid(), sharing);
             response.onNext(RegisterResponse.newBuilder()
                     .setPath(mount.containerDirectory(container.id()).toString()).build());
             response.onCompleted();
