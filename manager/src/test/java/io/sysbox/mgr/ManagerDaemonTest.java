@@ -10,6 +10,8 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.sysbox.common.channel.FramedClient;
+import io.sysbox.common.keeper.DescriptorKeeper;
+import io.sysbox.common.keeper.DescriptorKeeperClient;
 import io.sysbox.common.channel.ManagerMethod;
 import io.sysbox.common.proto.ConfigRequest;
 import io.sysbox.common.proto.ListResponse;
@@ -87,6 +89,9 @@ class ManagerDaemonTest {
         try (Grpc grpc = Grpc.connect(daemon.grpcSocket())) {
             assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(options.runDir().resolve("sysmgr.pid")));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(daemon.grpcSocket())));
+            DescriptorKeeperClient keeper = new DescriptorKeeperClient(options.runDir().resolve(DescriptorKeeper.SOCKET));
+            assertTrue(keeper.reachable(), "the descriptor keeper for sysbox-fs listens beside the other sockets");
+            assertTrue(keeper.fetch().isEmpty(), "holding nothing until sysbox-fs hands it its connection");
             assertTrue(Files.readString(base.resolve("subuid")).contains("\nsysbox:196608:1048576\n"));
             assertTrue(Files.readString(base.resolve("subgid")).contains("\nsysbox:196608:1048576\n"));
 
@@ -125,6 +130,7 @@ class ManagerDaemonTest {
         }
         assertFalse(Files.exists(daemon.grpcSocket()));
         assertFalse(Files.exists(daemon.cliSocket()));
+        assertFalse(Files.exists(options.runDir().resolve(DescriptorKeeper.SOCKET)));
         assertFalse(Files.exists(options.runDir().resolve("sysmgr.pid")));
         assertEquals(1, mountsUnder(options.dataRoot()).size(), "g1's rootfs stays mounted while the manager is down");
 
