@@ -15,12 +15,17 @@ import java.util.concurrent.TimeUnit;
 public final class SysboxFsProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
+    private final List<String> command;
+    private final Path runDir;
+    private final Path console;
     private final Path mountpoint;
     private final Path log;
+    private Process process;
 
-    private SysboxFsProcess(Process process, Path mountpoint, Path log) {
-        this.process = process;
+    private SysboxFsProcess(List<String> command, Path runDir, Path console, Path mountpoint, Path log) {
+        this.command = command;
+        this.runDir = runDir;
+        this.console = console;
         this.mountpoint = mountpoint;
         this.log = log;
     }
@@ -31,15 +36,24 @@ public final class SysboxFsProcess implements AutoCloseable {
         Path log = suite.work().resolve("sysbox-fs.log");
         List<String> command = List.of(suite.dist().sysboxFs().toString(), "--run-dir", runDir.toString(),
                 "--mountpoint", mountpoint.toString(), "--log", log.toString(), "--log-level", "debug");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(suite.work().resolve("sysbox-fs.console").toFile()))
+        SysboxFsProcess fs = new SysboxFsProcess(command, runDir, suite.work().resolve("sysbox-fs.console"),
+                mountpoint, log);
+        fs.launch();
+        return fs;
+    }
+
+    /** Starts the process and returns once its socket accepts connections. */
+    private void launch() throws IOException {
+        // A killed predecessor leaves its socket file: wait for the new process's own.
+        Files.deleteIfExists(runDir.resolve("sysfs.sock"));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        SysboxFsProcess fs = new SysboxFsProcess(process, mountpoint, log);
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!ManagerProcess.accepts(runDir.resolve("sysfs.sock"))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                fs.close();
-                throw new IllegalStateException(String.join(" ", command) + " did not open its socket:\n" + fs.logTail());
+                close();
+                throw new IllegalStateException(String.join(" ", command) + " did not open its socket:\n" + logTail());
             }
             try {
                 Thread.sleep(20);
@@ -48,11 +62,39 @@ public final class SysboxFsProcess implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        return fs;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL to the pid this class started: no chance to unmount or hand anything back, as in a crash. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("sysbox-fs (pid " + process.pid() + ") survived SIGKILL for 30 s");
+        }
+    }
+
+    /** Starts a new sysbox-fs with the same flags (the previous one must have exited). */
+    public void restart() throws IOException {
+        if (process.isAlive()) throw new IllegalStateException("sysbox-fs (pid " + process.pid() + ") is still running");
+        launch();
+    }
+
+    /** SIGTERM and the exit status (bounded wait); -1 if it was not running. */
+    public int stop() throws InterruptedException {
+        if (!process.isAlive()) return -1;
+        close();
+        return process.exitValue();
     }
 
     public Path mountpoint() {
         return mountpoint;
+    }
+
+    public String log() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     public String logTail() {

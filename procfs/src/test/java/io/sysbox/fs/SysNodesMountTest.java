@@ -132,6 +132,20 @@ class SysNodesMountTest {
     }
 
     @Test
+    void containersOfOnePodShareTheProductUuidOfItsFirstContainer() throws Exception {
+        mountWith(fakeSys);
+        register("pause", "loner");
+        mount.registry().register(new Container("app", BootClock.nanos(), Map.of(), 0, 100000, 100000),
+                java.util.Optional.of("pause"));
+        String pause = Files.readString(sys("pause", "devices/virtual/dmi/id/product_uuid"));
+        assertEquals(pause, Files.readString(sys("app", "devices/virtual/dmi/id/product_uuid")));
+        assertNotEquals(pause, Files.readString(sys("loner", "devices/virtual/dmi/id/product_uuid")));
+        mount.registry().unregister("pause");
+        assertEquals(pause, Files.readString(sys("app", "devices/virtual/dmi/id/product_uuid")),
+                "the pod keeps its identity after its first container is gone");
+    }
+
+    @Test
     void conntrackHashsizeIsPerContainer() throws Exception {
         mountWith(fakeSys);
         register("c1", "c2");
