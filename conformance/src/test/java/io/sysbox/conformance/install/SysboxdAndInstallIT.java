@@ -53,6 +53,23 @@ class SysboxdAndInstallIT {
             assertTrue(MountEntry.current().stream().anyMatch(m -> m.line().contains(fsMount.toString())),
                     "sysbox-fs is mounted at " + fsMount);
 
+            // A sysbox-fs killed with -9 is started again and resumes the connection the manager kept.
+            long fsPid = Long.parseLong(Files.readString(run.resolve("sysfs.pid")).strip());
+            ProcessHandle killed = ProcessHandle.of(fsPid).orElseThrow();
+            killed.destroyForcibly();
+            killed.onExit().get(30, TimeUnit.SECONDS);
+            Path fsLog = logs.resolve("sysbox-fs.log");
+            deadline = System.nanoTime() + READY.toNanos();
+            while (!Files.readString(fsLog).contains("resumed the FUSE connection")
+                    || Files.readString(fsLog).split("sysbox-fs ready", -1).length < 3) {
+                if (!sysboxd.isAlive() || System.nanoTime() > deadline) {
+                    fail("sysbox-fs was not started again:\n" + Files.readString(out) + Files.readString(fsLog));
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(Files.readString(out).contains("sysbox-fs exited; starting it again"), Files.readString(out));
+            assertTrue(MountEntry.current().stream().anyMatch(m -> m.line().contains(fsMount.toString())));
+
             sysboxd.destroy(); // SIGTERM
             assertTrue(sysboxd.waitFor(60, TimeUnit.SECONDS), "sysboxd exits after SIGTERM");
             assertEquals(0, sysboxd.exitValue(), Files.readString(out));
