@@ -18,7 +18,8 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
 
             The sysbox file system daemon: a FUSE file system that gives each system container its own
             /proc files (uptime, swaps, meminfo), registered over gRPC on RUN_DIR/sysfs.sock. Must run
-            as root.
+            as root. It hands its FUSE connection to sysbox-mgr (RUN_DIR/sysmgr-fd.sock) and keeps its
+            registrations under RUN_DIR/sysfs/, so that after a crash it serves running containers again.
 
             Options:
               --run-dir DIR        socket and pid file (default /run/sysbox)
