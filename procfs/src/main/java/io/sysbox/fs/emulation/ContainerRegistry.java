@@ -141,8 +141,8 @@ public final class ContainerRegistry {
         Map<String, String> dropped = new LinkedHashMap<>();
         for (SavedContainer c : journal.containers()) {
             Shared shared = saved.get(c.getState());
-            if (shared == null || containers.containsKey(c.getId())) {
-                dropped.put(c.getId(), shared == null ? "its emulation state was not saved" : "registered twice");
+            if (shared == null) {
+                dropped.put(c.getId(), "its emulation state was not saved");
                 journal.deleteContainer(c.getId());
                 continue;
             }
@@ -248,27 +248,33 @@ public final class ContainerRegistry {
 
     private EmulationState newState(long nonce, String ownerId, long startBoottimeNanos,
                                     Map<String, SysctlValue> sysctls) {
-        return EmulationState.of(nonce, ownerId, startBoottimeNanos, sysctls, this::saveChanged);
+        SysctlStore store = new SysctlStore(sysctls, changed -> saveChanged(nonce, ownerId, startBoottimeNanos, changed));
+        return new EmulationState(nonce, ownerId, startBoottimeNanos, store);
     }
 
     /**
      * A state's sysctl values changed (from a serving thread): written down at once, so a value a
-     * container wrote survives a crash right after. Per state in order, so the newest values win.
+     * container wrote survives a crash right after. The values are taken under the store's lock,
+     * so of two racing writers the later file holds both changes.
      */
-    private void saveChanged(EmulationState state) {
-        synchronized (state) {
+    private void saveChanged(long nonce, String ownerId, long startBoottimeNanos, SysctlStore store) {
+        synchronized (store) {
             try {
-                journal.saveState(saved(state));
+                journal.saveState(saved(nonce, ownerId, startBoottimeNanos, store));
             } catch (IOException e) {
-                journalFailure.failed("the sysctl values of " + state.ownerId() + "'s emulation state", e);
+                journalFailure.failed("the sysctl values of " + ownerId + "'s emulation state", e);
             }
         }
     }
 
     private static SavedState saved(EmulationState state) {
-        SavedState.Builder saved = SavedState.newBuilder().setNonce(state.nonce()).setOwnerId(state.ownerId())
-                .setStartBoottimeNs(state.startBoottimeNanos());
-        state.sysctls().snapshot().forEach((path, value) ->
+        return saved(state.nonce(), state.ownerId(), state.startBoottimeNanos(), state.sysctls());
+    }
+
+    private static SavedState saved(long nonce, String ownerId, long startBoottimeNanos, SysctlStore store) {
+        SavedState.Builder saved = SavedState.newBuilder().setNonce(nonce).setOwnerId(ownerId)
+                .setStartBoottimeNs(startBoottimeNanos);
+        store.snapshot().forEach((path, value) ->
                 saved.putSysctls(path, new String(value.render(), StandardCharsets.US_ASCII)));
         return saved.build();
     }

@@ -5,6 +5,7 @@ import io.sysbox.fs.fuse.FuseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One emulation state's own values of the sysctls it may change, by path in the container's
@@ -21,13 +22,13 @@ public final class SysctlStore {
     }
 
     private final ConcurrentHashMap<String, SysctlValue> values;
-    private final Runnable changed;
+    private final Consumer<SysctlStore> changed;
 
     /**
      * @param values  the values it starts with (saved by a previous sysbox-fs)
      * @param changed told after every change, from the changing thread
      */
-    public SysctlStore(Map<String, SysctlValue> values, Runnable changed) {
+    public SysctlStore(Map<String, SysctlValue> values, Consumer<SysctlStore> changed) {
         this.values = new ConcurrentHashMap<>(values);
         this.changed = changed;
     }
@@ -41,13 +42,13 @@ public final class SysctlStore {
         SysctlValue raced = values.putIfAbsent(path, first);
         if (raced != null) return raced;
         // The first value is the container's from now on, even if the host's changes later.
-        changed.run();
+        changed.accept(this);
         return first;
     }
 
     public void set(String path, SysctlValue value) {
         values.put(path, value);
-        changed.run();
+        changed.accept(this);
     }
 
     /**
@@ -57,7 +58,7 @@ public final class SysctlStore {
     public SysctlValue replaceLeading(String path, Initial initial, List<Long> given) throws FuseException {
         get(path, initial);
         SysctlValue replaced = values.computeIfPresent(path, (key, current) -> current.withLeading(given));
-        changed.run();
+        changed.accept(this);
         return replaced;
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -114,9 +115,9 @@ public final class FuseSession {
     }
 
     /** What INIT settled, once it has been answered (or the session resumed); waits up to {@code timeout}. */
-    public java.util.Optional<Negotiated> awaitNegotiated(Duration timeout) throws InterruptedException {
+    public Optional<Negotiated> awaitNegotiated(Duration timeout) throws InterruptedException {
         initialized.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        return java.util.Optional.ofNullable(negotiated);
+        return Optional.ofNullable(negotiated);
     }
 
     /**
