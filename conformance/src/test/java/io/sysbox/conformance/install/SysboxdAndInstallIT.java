@@ -53,12 +53,17 @@ class SysboxdAndInstallIT {
             assertTrue(MountEntry.current().stream().anyMatch(m -> m.line().contains(fsMount.toString())),
                     "sysbox-fs is mounted at " + fsMount);
 
-            // A sysbox-fs killed with -9 is started again and resumes the connection the manager kept.
+            // A sysbox-fs killed with -9 is started again and resumes the connection the manager kept,
+            // once it has handed it over (the daemons start in parallel: up to 2 s after both run).
+            Path fsLog = logs.resolve("sysbox-fs.log");
+            while (!Files.readString(fsLog).contains("handed the FUSE connection to the descriptor keeper")) {
+                if (!sysboxd.isAlive() || System.nanoTime() > deadline) fail("no handover:\n" + Files.readString(fsLog));
+                Thread.sleep(100);
+            }
             long fsPid = Long.parseLong(Files.readString(run.resolve("sysfs.pid")).strip());
             ProcessHandle killed = ProcessHandle.of(fsPid).orElseThrow();
             killed.destroyForcibly();
             killed.onExit().get(30, TimeUnit.SECONDS);
-            Path fsLog = logs.resolve("sysbox-fs.log");
             deadline = System.nanoTime() + READY.toNanos();
             while (!Files.readString(fsLog).contains("resumed the FUSE connection")
                     || Files.readString(fsLog).split("sysbox-fs ready", -1).length < 3) {
