@@ -85,8 +85,13 @@ class SysboxdAndInstallIT {
                     "sysbox-fs unmounted");
         } finally {
             if (sysboxd != null && sysboxd.isAlive()) {
-                sysboxd.destroyForcibly();
-                sysboxd.waitFor(10, TimeUnit.SECONDS);
+                // SIGTERM first: sysboxd stops the daemons it started; SIGKILL alone would leave them running.
+                sysboxd.destroy();
+                if (!sysboxd.waitFor(60, TimeUnit.SECONDS)) {
+                    sysboxd.descendants().forEach(ProcessHandle::destroyForcibly);
+                    sysboxd.destroyForcibly();
+                    sysboxd.waitFor(10, TimeUnit.SECONDS);
+                }
             }
             TreeRemoval.remove(work);
         }
