@@ -21,7 +21,13 @@ import java.time.Duration;
 public final class SysboxFsMount implements AutoCloseable {
     /** How long the kernel may trust a name or attributes without asking (libfuse's default too). */
     public static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
-    public static final int DEFAULT_THREADS = 4;
+    /**
+     * Two, not one per core: the kernel hands each request to the thread that has waited
+     * longest, so with more threads every request of one open+read+close wakes a different,
+     * cold thread (conformance/bench/procfs.sh measured 4 threads 10-40% slower than 1 or 2);
+     * the second keeps other containers served while one request blocks.
+     */
+    public static final int DEFAULT_THREADS = 2;
 
     private final FuseMount fuse;
     private final ContainerRegistry registry;
