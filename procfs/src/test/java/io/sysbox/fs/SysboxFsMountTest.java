@@ -198,7 +198,7 @@ class SysboxFsMountTest {
              Stream<Path> proc = Files.list(mountpoint.resolve("c1/proc"))) {
             assertEquals(List.of("c1", "c2"), top.map(p -> p.getFileName().toString()).sorted().toList());
             assertEquals(List.of("proc", "sys"), c1.map(p -> p.getFileName().toString()).sorted().toList());
-            assertEquals(List.of("cpuinfo", "loadavg", "meminfo", "stat", "swaps", "sys", "uptime"),
+            assertEquals(List.of("cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "sys", "uptime"),
                     proc.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
