@@ -24,8 +24,10 @@ public final class SysboxFsMount implements AutoCloseable {
     /**
      * Two, not one per core: the kernel hands each request to the thread that has waited
      * longest, so with more threads every request of one open+read+close wakes a different,
-     * cold thread (conformance/bench/procfs.sh measured 4 threads 10-40% slower than 1 or 2);
-     * the second keeps other containers served while one request blocks.
+     * cold thread, often on the other CPU. Seven rounds of procfs.sh with 1, 2 and 4 threads on
+     * the 2-core VM: with 4, sysbox-fs took 1.5-4 times as long in 4 of the 7 runs; 1 and 2 never
+     * did, and 1 was 7-15% faster than 2. The second thread keeps the other containers served
+     * while one request is slow (a host /proc/cpuinfo on a big machine).
      */
     public static final int DEFAULT_THREADS = 2;
 
