@@ -19,6 +19,6 @@ if ! command -v lxcfs >/dev/null 2>&1; then
     fi
 fi
 classpath_file="$repo/procfs/target/bench-classpath.txt"
-./mvnw -q -B -pl procfs compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
+./mvnw -q -B -pl procfs -am compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
     -cp "procfs/target/classes:$(cat "$classpath_file")" io.sysbox.fs.bench.LxcfsComparisonBench "$@"

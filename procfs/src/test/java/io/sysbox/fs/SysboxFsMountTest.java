@@ -4,6 +4,7 @@ import io.sysbox.common.sys.BootClock;
 import io.sysbox.fs.emulation.AlreadyRegisteredException;
 import io.sysbox.fs.emulation.Container;
 import io.sysbox.fs.emulation.SwapsFile;
+import io.sysbox.fs.testing.CgroupFixture;
 import io.sysbox.fs.testing.MemoryCgroupFixture;
 import io.sysbox.fs.testing.Mounts;
 import io.sysbox.fs.testing.TempDirs;
@@ -160,6 +161,25 @@ class SysboxFsMountTest {
     }
 
     @Test
+    void diskstatsShowsOnlyTheIoOfTheContainersBlkioCgroup() throws Exception {
+        try (CgroupFixture blkio = CgroupFixture.create("blkio")) {
+            mount.registry().register(new Container("c1", BootClock.nanos(), Map.of("blkio", blkio.dir()), 0, 0, 0));
+            mount.registry().register(container("c2", 0));
+            // A new cgroup has done no I/O: no device at all, where the host's file lists every one.
+            assertEquals("", Files.readString(proc("c1", "diskstats")));
+            assertFalse(Files.readString(Path.of("/proc/diskstats")).isEmpty());
+            // Without a blkio cgroup, as lxcfs does: the host's devices (counters move, names do not).
+            assertEquals(deviceNames(Files.readString(Path.of("/proc/diskstats"))),
+                    deviceNames(Files.readString(proc("c2", "diskstats"))));
+            mount.registry().unregister("c1");
+        }
+    }
+
+    private static List<String> deviceNames(String diskstats) {
+        return diskstats.lines().map(l -> l.strip().split("\\s+")[2]).toList();
+    }
+
+    @Test
     void emulatedNodesLookLikeProcAndRefuseChmodChownAndWrites() throws Exception {
         mount.registry().register(new Container("c1", BootClock.nanos(), Map.of("memory", cgroup.dir()), 0,
                 100000, 100000));
@@ -198,7 +218,7 @@ class SysboxFsMountTest {
              Stream<Path> proc = Files.list(mountpoint.resolve("c1/proc"))) {
             assertEquals(List.of("c1", "c2"), top.map(p -> p.getFileName().toString()).sorted().toList());
             assertEquals(List.of("proc", "sys"), c1.map(p -> p.getFileName().toString()).sorted().toList());
-            assertEquals(List.of("cpuinfo", "loadavg", "meminfo", "stat", "swaps", "sys", "uptime"),
+            assertEquals(List.of("cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "sys", "uptime"),
                     proc.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }

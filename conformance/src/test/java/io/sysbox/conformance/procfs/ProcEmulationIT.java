@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 4, acceptance 1: with sysbox-fs beside the manager, a system container sees its own
  * /proc/uptime, /proc/swaps, /proc/meminfo (memory limit as MemTotal), and CPUs from its cpuset
- * and CFS quota in /proc/cpuinfo, /proc/stat and /sys/devices/system/cpu/online.
+ * and CFS quota in /proc/cpuinfo, /proc/stat and /sys/devices/system/cpu/online, and only its
+ * own I/O in /proc/diskstats.
  */
 class ProcEmulationIT {
     private static SuiteEnvironment env;
@@ -105,5 +108,30 @@ class ProcEmulationIT {
         bundle.linux().withObjectProperty("resources").putObject("memory").put("limit", 256L << 20);
         bundle.write();
         assertEquals("MemTotal:         262144 kB", runInside(id, bundle).strip());
+    }
+
+    @Test
+    void diskstatsShowsOnlyTheContainersOwnIo() throws Exception {
+        String id = env.newContainerId("diskstats");
+        BusyboxBundle bundle = env.bundle(id).args("sh", "-c", "cat /proc/diskstats").write();
+        String inside = runInside(id, bundle);
+        List<String[]> host = Files.readAllLines(Path.of("/proc/diskstats")).stream()
+                .map(l -> l.strip().split("\\s+")).toList();
+        String[] busiest = host.stream().max(Comparator.comparingLong(ProcEmulationIT::ios)).orElseThrow();
+        assertTrue(ios(busiest) > 0, "the host has done I/O: " + String.join(" ", busiest));
+        // A new container has done a tiny part of the host's I/O, if any its cgroup counted (blk-throttle
+        // counts only on devices with a throttling rule): never the host's counters.
+        for (String line : inside.strip().lines().toList()) {
+            String[] f = line.strip().split("\\s+");
+            assertTrue(host.stream().anyMatch(h -> h[2].equals(f[2])), "a device of the host's: " + line);
+            if (f[2].equals(busiest[2])) {
+                assertTrue(ios(f) < ios(busiest) / 2, "the host's counters inside: " + line);
+            }
+        }
+    }
+
+    /** Reads plus writes completed, fields 4 and 8 of a diskstats line. */
+    private static long ios(String[] fields) {
+        return Long.parseLong(fields[3]) + Long.parseLong(fields[7]);
     }
 }

@@ -36,7 +36,7 @@ public record ContainerLayout(List<EmulatedDirectory> directories) implements Au
     }
 
     /**
-     * proc/{uptime,swaps,meminfo,cpuinfo,stat,loadavg}, sys/devices/system/cpu/online, the
+     * proc/{uptime,swaps,meminfo,cpuinfo,stat,loadavg,diskstats}, sys/devices/system/cpu/online, the
      * sysctls of {@link EmulatedSysctls}, and when the host has them
      * sys/kernel/{config,debug,tracing,security} (empty), sys/devices/virtual/dmi/id/product_uuid
      * and sys/module/nf_conntrack/parameters/hashsize; every node with the mode of the host's.
@@ -53,6 +53,7 @@ public record ContainerLayout(List<EmulatedDirectory> directories) implements Au
             layout.file("proc", new CpuinfoFile(hostProc.resolve("cpuinfo")));
             layout.file("proc", new StatFile(hostProc.resolve("stat")));
             layout.file("proc", new LoadavgFile(hostProc.resolve("loadavg")));
+            layout.file("proc", new DiskstatsFile(hostProc.resolve("diskstats")));
             layout.file("sys/devices/system/cpu", new CpuOnlineFile(hostSys.resolve("devices/system/cpu/online")));
             EmulatedSysctls.addTo(layout, hostProc);
             // Mount points of configfs, debugfs, tracefs and securityfs, whose host content a

@@ -41,6 +41,8 @@ public final class EmulationFileSystem implements FuseFileSystem {
     private final AtomicLong nextHandle = new AtomicLong(BootClock.nanos());
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, List<DirectoryEntry>> openDirectories = new ConcurrentHashMap<>();
+    /** Per file node: the size last reported, from its last render (see {@link #attributesOf}). */
+    private final ConcurrentHashMap<Long, Long> reportedSizes = new ConcurrentHashMap<>();
 
     public EmulationFileSystem(NodeTable table, Logger log) {
         this.table = table;
@@ -64,6 +66,12 @@ public final class EmulationFileSystem implements FuseFileSystem {
         return new Entry(child.id(), attributesOf(child));
     }
 
+    /** The kernel dropped the node's inode: its next lookup measures the content again. */
+    @Override
+    public void forget(long nodeId, long lookups) {
+        reportedSizes.remove(nodeId);
+    }
+
     @Override
     public Attributes getAttributes(Caller caller, long nodeId) throws FuseException {
         return attributesOf(node(nodeId));
@@ -75,13 +83,24 @@ public final class EmulationFileSystem implements FuseFileSystem {
      * splice (busybox cat uses them) read through the page cache, which stops at the size: a
      * size of 0, as /proc shows, would make them read nothing. The slack of up to a page covers
      * content that grows while the size is cached (uptime gaining a digit).
+     * The content measured is the last one rendered, not a new one: every fstat(2) after a read
+     * (cat, Java's FileInputStream) asks for attributes again, because the read made the
+     * kernel's atime stale, and rendering for it would double the cost of each read.
      */
     private Attributes attributesOf(Node node) throws FuseException {
         Attributes attributes = node.attributes();
         if (!(node instanceof FileNode file)) return attributes;
-        long size = (render(file).length / PAGE + 1L) * PAGE;
+        Long size = reportedSizes.get(file.id());
+        if (size == null) size = rememberSize(file, render(file));
         return new Attributes(attributes.ino(), size, attributes.mode(), attributes.nlink(), attributes.uid(),
                 attributes.gid(), attributes.timeSeconds());
+    }
+
+    private long rememberSize(FileNode file, byte[] content) {
+        long size = (content.length / PAGE + 1L) * PAGE;
+        Long previous = reportedSizes.get(file.id());
+        if (previous == null || previous != size) reportedSizes.put(file.id(), size);
+        return size;
     }
 
     private static final int PAGE = 4096;
@@ -120,6 +139,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
         if (offset == 0 || content == null) {
             content = render(open.node);
             open.content = content;
+            rememberSize(open.node, content);
         }
         if (offset >= content.length) return ByteBuffer.allocate(0);
         return ByteBuffer.wrap(content, (int) offset, (int) Math.min(size, content.length - offset));

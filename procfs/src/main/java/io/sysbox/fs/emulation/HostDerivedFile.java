@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * container has nothing to hide). The host file stays open until the file system is unmounted.
  */
 public abstract sealed class HostDerivedFile implements EmulatedFile
-        permits CpuOnlineFile, LoadavgFile, MeminfoFile, StatFile {
+        permits CpuOnlineFile, DiskstatsFile, LoadavgFile, MeminfoFile, StatFile {
     private final String name;
     private final RereadableFile host;
 
