@@ -10,8 +10,10 @@
  * DESTINATION is the absolute path in the container's mount namespace at that time
  * (<rootfs>/proc/sys/...). Each SOURCE is cloned in this process's (the host's) mount namespace
  * first, so sysbox-fs's mount need not be visible in the container's. Then this process joins
- * the container's mount namespace and moves each clone over its DESTINATION, which must be on
- * procfs: nothing in the container's own file system is ever mounted over.
+ * the container's network and mount namespaces and moves each clone over its DESTINATION, which
+ * must be on procfs: nothing in the container's own file system is ever mounted over. The network
+ * namespace matters because procfs has a dentry per network namespace for one /proc/sys/net
+ * path: a bind made on the host's is not on the file the container opens.
  *
  * This is C rather than Java because a process can only join a mount namespace while it has a
  * single thread (a JVM never has), and because runc runs it for every container created.
@@ -145,11 +147,15 @@ int main(int argc, char **argv)
 	pid_t pid = state_pid(state, len);
 	free(state);
 
-	char ns_path[64];
-	snprintf(ns_path, sizeof ns_path, "/proc/%d/ns/mnt", (int)pid);
-	int ns = open(ns_path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		fail("cannot open the container's mount namespace %s: %s", ns_path, strerror(errno));
+	char mnt_path[64], net_path[64];
+	snprintf(mnt_path, sizeof mnt_path, "/proc/%d/ns/mnt", (int)pid);
+	snprintf(net_path, sizeof net_path, "/proc/%d/ns/net", (int)pid);
+	int mnt_ns = open(mnt_path, O_RDONLY | O_CLOEXEC);
+	if (mnt_ns < 0)
+		fail("cannot open the container's mount namespace %s: %s", mnt_path, strerror(errno));
+	int net_ns = open(net_path, O_RDONLY | O_CLOEXEC);
+	if (net_ns < 0)
+		fail("cannot open the container's network namespace %s: %s", net_path, strerror(errno));
 
 	int *trees = calloc((size_t)pairs, sizeof *trees);
 	if (!trees)
@@ -161,9 +167,12 @@ int main(int argc, char **argv)
 			fail("cannot clone source %s (in the host's mount namespace): %s", source, strerror(errno));
 	}
 
-	if (setns(ns, CLONE_NEWNS) < 0)
-		fail("cannot join the mount namespace of pid %d (%s): %s", (int)pid, ns_path, strerror(errno));
-	close(ns);
+	if (setns(net_ns, CLONE_NEWNET) < 0)
+		fail("cannot join the network namespace of pid %d (%s): %s", (int)pid, net_path, strerror(errno));
+	close(net_ns);
+	if (setns(mnt_ns, CLONE_NEWNS) < 0)
+		fail("cannot join the mount namespace of pid %d (%s): %s", (int)pid, mnt_path, strerror(errno));
+	close(mnt_ns);
 
 	for (int p = 0; p < pairs; p++) {
 		const char *source = argv[1 + 2 * p];

@@ -111,6 +111,34 @@ class ProcSysHookTest {
     }
 
     @Test
+    void aNetworkSysctlIsBoundInTheTargetsNetworkNamespace() throws Exception {
+        // procfs has a dentry per network namespace for one /proc/sys/net path: the bind must be
+        // on the one the target's processes open, not on the host's.
+        Process netTarget = new ProcessBuilder("unshare", "-m", "-n", "--propagation", "private", "sleep", "60").start();
+        try {
+            String hostNet = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+            Path ns = Path.of("/proc", Long.toString(netTarget.pid()), "ns", "net");
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+            while (Files.readSymbolicLink(ns).toString().equals(hostNet)) {
+                assertTrue(netTarget.isAlive() && Instant.now().isBefore(deadline), "unshare -m -n did not start");
+                Thread.sleep(10);
+            }
+            String ttl = "/proc/sys/net/ipv4/ip_default_ttl";
+            Path source = source("ttl", "4715\n");
+            Result r = hook(state(netTarget.pid()), source.toString(), ttl);
+            assertEquals(0, r.status(), r.describe());
+            String pid = Long.toString(netTarget.pid());
+            Result inside = run("", List.of("nsenter", "-t", pid, "-m", "-n", "cat", ttl));
+            assertEquals("4715\n", inside.stdout(), inside.describe());
+            Result hostNetView = run("", List.of("nsenter", "-t", pid, "-m", "cat", ttl));
+            assertNotEquals("4715\n", hostNetView.stdout(), "the host network namespace's file: " + hostNetView.describe());
+        } finally {
+            netTarget.destroy();
+            netTarget.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aSourceInvisibleInTheTargetsNamespaceIsBoundAllTheSame() throws Exception {
         // A tmpfs mounted on the host after the target made its namespace private: only the host sees it.
         Path dir = Files.createDirectory(tmp.resolve("hostonly"));

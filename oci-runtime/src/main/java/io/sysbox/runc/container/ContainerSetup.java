@@ -101,13 +101,17 @@ public final class ContainerSetup {
                 createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
             }
             Map<String, String> binds = specialMounts(prepared);
-            if (syscontMode && target.emulation()) {
-                resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId())
-                        .ifPresent(root -> EmulatedFiles.addTo(binds, root));
-            }
+            Optional<Path> emulated = syscontMode && target.emulation()
+                    ? resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId())
+                    : Optional.empty();
+            emulated.ifPresent(root -> EmulatedFiles.addTo(binds, root));
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds));
+            if (emulated.isPresent()) {
+                Map<String, String> sysctls = EmulatedFiles.sysctls(emulated.get());
+                if (!sysctls.isEmpty()) ProcSysHook.installed().addTo(spec, sysctls);
+            }
             Files.createDirectories(dir);
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
