@@ -117,6 +117,14 @@ class ProcSysIT {
     }
 
     @Test
+    void noSysboxFsBindsNothingOverProcSys() throws Exception {
+        String id = env.newContainerId("nofs");
+        BusyboxBundle bundle = env.bundle(id).args("sh", "-c", "grep -c ' /proc/sys/' /proc/self/mountinfo; true").write();
+        CommandResult run = env.runc().run("--no-sysbox-fs", "run", "--bundle", bundle.dir().toString(), id);
+        assertEquals("0", ok(run), "no hook binds with --no-sysbox-fs");
+    }
+
+    @Test
     void perContainerSysctlsChangeForThatContainerOnly() throws Exception {
         String panic = host("kernel/panic");
         String overcommit = host("vm/overcommit_memory");
