@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * container's /proc/sys (runc refuses such mounts in the spec, see {@link EmulatedFiles}). runc
  * runs it as host root after it has mounted the container's /proc and before pivot_root, so each
  * destination is the rootfs's absolute path plus /proc/sys/...; the hook (C, hooks/ module) joins
- * the container's mount namespace to make the binds.
+ * the container's network and mount namespaces to make the binds.
  *
  * @param helper the installed sysbox-procsys-hook
  */
