@@ -45,12 +45,14 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 [ -x "$dist/bin/sysbox-runc" ] || { echo "install.sh: $dist/bin/sysbox-runc missing: build first (./mvnw package)" >&2; exit 1; }
+[ -x "$dist/libexec/sysbox-procsys-hook" ] || { echo "install.sh: $dist/libexec/sysbox-procsys-hook missing: build first (./mvnw package)" >&2; exit 1; }
 
 dest=$prefix/lib/sysbox
 mkdir -p "$prefix/sbin" "$prefix/lib"
 rm -rf "$dest.new"
 mkdir -p "$dest.new"
-cp -a "$dist/bin" "$dist/lib" "$dest.new/"
+# libexec/ holds the hook sysbox-runc puts in specs (found beside lib/), not a command for sbin.
+cp -a "$dist/bin" "$dist/lib" "$dist/libexec" "$dest.new/"
 cp "$repo/README.md" "$dest.new/" 2>/dev/null || true
 rm -rf "$dest.old"
 [ -d "$dest" ] && mv "$dest" "$dest.old"

@@ -10,7 +10,7 @@ import java.util.List;
 public final class BusyboxRootfs {
     public static final List<String> APPLETS = List.of(
             "sh", "cat", "ls", "stat", "id", "touch", "mkdir", "rmdir", "readlink", "grep", "sleep", "echo",
-            "true", "false", "ps", "head", "wc", "sed", "tty", "test", "cut", "tr");
+            "true", "false", "ps", "head", "wc", "sed", "tty", "test", "cut", "tr", "unshare");
     /** A root-owned copy of busybox with mode 4755: checks that setuid bits survive the shift. */
     public static final String SETUID_FILE = "bin/suidtest";
     public static final int SETUID_MODE = 04755;

@@ -3,6 +3,7 @@ package io.sysbox.conformance.bench;
 import io.sysbox.conformance.BusyboxBundle;
 import io.sysbox.conformance.Prerequisites;
 import io.sysbox.conformance.SuiteEnvironment;
+import io.sysbox.conformance.SysboxFsProcess;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,48 +18,55 @@ import java.util.concurrent.TimeUnit;
  * of `sysbox-runc run` of /bin/true versus `runc run` of the same rootfs with a user namespace,
  * interleaved so both see the same machine state. Target: median ratio at most 2.0.
  *
- * <p>Usage: StartupBenchmark [--rounds N] [--warmup W], with -Dsysbox.dist=DIST.
+ * <p>With --sysbox-fs a sysbox-fs runs beside the manager, so each container is also
+ * registered with it and gets its emulated files, /proc/sys ones through the createRuntime hook.
+ *
+ * <p>Usage: StartupBenchmark [--rounds N] [--warmup W] [--sysbox-fs], with -Dsysbox.dist=DIST.
  */
 public final class StartupBenchmark {
     static final double TARGET_RATIO = 2.0;
 
     private final int rounds;
     private final int warmup;
+    private final boolean sysboxFs;
 
-    StartupBenchmark(int rounds, int warmup) {
+    StartupBenchmark(int rounds, int warmup, boolean sysboxFs) {
         this.rounds = rounds;
         this.warmup = warmup;
+        this.sysboxFs = sysboxFs;
     }
 
     public static void main(String[] args) throws Exception {
         int rounds = 30, warmup = 3;
+        boolean sysboxFs = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = positive(args, ++i);
                 case "--warmup" -> warmup = nonNegative(args, ++i);
+                case "--sysbox-fs" -> sysboxFs = true;
                 default -> {
-                    System.err.println("unknown argument \"" + args[i] + "\"; usage: StartupBenchmark [--rounds N] [--warmup W]");
+                    System.err.println("unknown argument \"" + args[i] + "\"; usage: StartupBenchmark [--rounds N] [--warmup W] [--sysbox-fs]");
                     System.exit(2);
                 }
             }
         }
-        Result result = new StartupBenchmark(rounds, warmup).measure();
+        Result result = new StartupBenchmark(rounds, warmup, sysboxFs).measure();
         System.out.println(result.report());
     }
 
     /** Medians in milliseconds of both runtimes over the measured rounds. */
-    record Result(int rounds, double sysboxMedianMs, double runcMedianMs) {
+    record Result(int rounds, boolean sysboxFs, double sysboxMedianMs, double runcMedianMs) {
         double ratio() {
             return sysboxMedianMs / runcMedianMs;
         }
 
         String report() {
             return String.format(Locale.ROOT, """
-                    rounds: %d (after warm-up), interleaved
+                    rounds: %d (after warm-up), interleaved%s
                     sysbox-runc run /bin/true          median %.1f ms
                     runc run /bin/true (user ns)       median %.1f ms
                     ratio sysbox-runc / runc           %.2f (target <= %.1f: %s)""",
-                    rounds, sysboxMedianMs, runcMedianMs, ratio(), TARGET_RATIO,
+                    rounds, sysboxFs ? ", sysbox-fs running" : "", sysboxMedianMs, runcMedianMs, ratio(), TARGET_RATIO,
                     ratio() <= TARGET_RATIO ? "met" : "NOT met");
         }
     }
@@ -79,7 +87,8 @@ public final class StartupBenchmark {
     }
 
     Result measure() throws IOException, InterruptedException {
-        try (SuiteEnvironment env = SuiteEnvironment.start("bench")) {
+        try (SuiteEnvironment env = SuiteEnvironment.start("bench");
+             SysboxFsProcess fs = sysboxFs ? SysboxFsProcess.start(env) : null) {
             String sysboxCgroup = env.cgroups().pathFor("bench-sysbox");
             BusyboxBundle bundle = BusyboxBundle.create(env.work().resolve("bundles/sysbox"), env.runc(), sysboxCgroup);
             bundle.args("/bin/true").write();
@@ -102,7 +111,7 @@ public final class StartupBenchmark {
                     runc.add(r);
                 }
             }
-            return new Result(rounds, TimedCommand.median(sysbox), TimedCommand.median(runc));
+            return new Result(rounds, sysboxFs, TimedCommand.median(sysbox), TimedCommand.median(runc));
         }
     }
 

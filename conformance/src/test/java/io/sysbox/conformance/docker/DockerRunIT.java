@@ -1,10 +1,12 @@
 package io.sysbox.conformance.docker;
 
 import io.sysbox.conformance.CommandResult;
+import io.sysbox.conformance.SysboxFsProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,17 +24,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DockerRunIT {
     private static DockerEnvironment env;
+    private static SysboxFsProcess fs;
     private static String busybox;
 
     @BeforeAll
     static void start() throws Exception {
         env = DockerEnvironment.start("docker-run", Map.of());
+        // As installed: sysbox-fs beside the manager, so Docker's specs get its files too.
+        fs = SysboxFsProcess.start(env.suite());
         busybox = env.image("busybox");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (env != null) env.close();
+        try {
+            // sysbox-fs goes after the containers and before the suite's check for leftover mounts.
+            if (env != null) {
+                for (String id : env.docker("ps", "-aq").stdout().split("\\s+")) {
+                    if (!id.isBlank()) env.docker("rm", "-f", "-v", id);
+                }
+            }
+        } finally {
+            try {
+                if (fs != null) fs.close();
+            } finally {
+                if (env != null) env.close();
+            }
+        }
     }
 
     private static String ok(CommandResult r) {
@@ -122,5 +140,19 @@ class DockerRunIT {
                 "a file made inside is root-owned in the committed image (seen with the default runtime)");
         ok(env.docker("rm", "-f", id));
         ok(env.docker("rmi", "sysbox-it/committed:latest"));
+    }
+
+    /**
+     * Docker's spec makes /proc/sys read-only (readonlyPaths), which the conversion drops; the
+     * createRuntime hook binds sysbox-fs's kernel.panic, so a write inside stays inside.
+     */
+    @Test
+    void aSysctlWrittenInsideIsSeenInsideOnly() throws IOException {
+        Path panic = Path.of("/proc/sys/kernel/panic");
+        String host = String.join("", Files.readAllLines(panic)).strip();
+        String value = Integer.toString(Integer.parseInt(host) + 23);
+        assertEquals(value, ok(env.run("--rm", busybox, "sh", "-c",
+                "echo " + value + " > /proc/sys/kernel/panic && cat /proc/sys/kernel/panic")).strip());
+        assertEquals(host, String.join("", Files.readAllLines(panic)).strip(), "the host's kernel.panic");
     }
 }

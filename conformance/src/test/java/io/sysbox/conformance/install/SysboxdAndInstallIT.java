@@ -110,6 +110,11 @@ class SysboxdAndInstallIT {
             assertTrue(install.succeeded(), install.describe());
             CommandResult version = runner.run(List.of(prefix.resolve("sbin/sysbox-runc").toString(), "--version"));
             assertTrue(version.succeeded() && version.stdout().startsWith("sysbox-runc version"), version.describe());
+            // sysbox-runc finds its createRuntime hook in libexec/ beside its lib/; no command for it in sbin.
+            Path hook = prefix.resolve("lib/sysbox/libexec/sysbox-procsys-hook");
+            assertTrue(Files.isRegularFile(hook) && Files.isExecutable(hook), hook + " installed and executable");
+            assertTrue(Files.isRegularFile(prefix.resolve("lib/sysbox/lib/sysbox-runc.jar")), "the runtime's jar in lib/");
+            assertFalse(Files.exists(prefix.resolve("sbin/sysbox-procsys-hook")), "no sbin command for the hook");
             for (String daemon : List.of("sysbox-mgr", "sysbox-fs")) {
                 Path unit = units.resolve("sysboxd.service.wants/" + daemon + ".service");
                 String text = Files.readString(unit);

@@ -101,14 +101,19 @@ public final class ContainerSetup {
                 createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
             }
             Map<String, String> binds = specialMounts(prepared);
+            Optional<Path> emulated = Optional.empty();
             if (syscontMode && target.emulation()) {
                 Optional<String> pod = PodOwner.of(spec, target.engineRoot(), id);
-                resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod)
-                        .ifPresent(root -> EmulatedFiles.addTo(binds, root));
+                emulated = resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod);
             }
+            emulated.ifPresent(root -> EmulatedFiles.addTo(binds, root));
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds));
+            if (emulated.isPresent()) {
+                Map<String, String> sysctls = EmulatedFiles.sysctls(emulated.get());
+                if (!sysctls.isEmpty()) ProcSysHook.installed().addTo(spec, sysctls);
+            }
             Files.createDirectories(dir);
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())

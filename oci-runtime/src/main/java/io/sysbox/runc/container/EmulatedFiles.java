@@ -1,9 +1,13 @@
 package io.sysbox.runc.container;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The files sysbox-fs emulates per container (SPEC §6), bound over the container's own at the
@@ -20,9 +24,9 @@ final class EmulatedFiles {
             // Empty directories, bound whole over the host's file systems mounted there.
             "sys/kernel/config", "sys/kernel/debug", "sys/kernel/tracing", "sys/kernel/security");
     // sysbox-fs also serves the container's own sysctls (proc/sys/kernel/panic, ...), but runc
-    // refuses any other mount inside /proc ("cannot be mounted because it is inside /proc"): they
-    // need the mount made from inside the container's mount namespace (a hook, or the mount
-    // interception of SPEC 7), which is not built yet.
+    // refuses any other spec mount inside /proc ("cannot be mounted because it is inside /proc"):
+    // those are bound by a createRuntime hook instead (ProcSysHook), from the list sysctls() makes.
+    private static final String SYSCTLS = "proc/sys";
 
     private EmulatedFiles() {}
 
@@ -32,5 +36,22 @@ final class EmulatedFiles {
             Path source = root.resolve(path);
             if (Files.exists(source)) binds.put("/" + path, source.toString());
         }
+    }
+
+    /**
+     * Destination (/proc/sys/...) → source of each sysctl file sysbox-fs serves under root: its
+     * choice (per host kernel and modules) is the list, nothing here repeats it.
+     */
+    static Map<String, String> sysctls(Path root) throws IOException {
+        Map<String, String> binds = new HashMap<>();
+        Path dir = root.resolve(SYSCTLS);
+        if (!Files.isDirectory(dir)) return binds;
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(Files::isRegularFile)
+                    .forEach(file -> binds.put("/" + root.relativize(file), file.toString()));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return binds;
     }
 }

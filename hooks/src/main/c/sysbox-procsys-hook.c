@@ -1,0 +1,200 @@
+/*
+ * sysbox-procsys-hook: an OCI createRuntime hook that binds the files sysbox-fs serves for a
+ * container over the container's own /proc/sys files.
+ *
+ * Usage: sysbox-procsys-hook SOURCE DESTINATION [SOURCE DESTINATION ...]
+ *        with the OCI state of the container on stdin (its "pid" is the container's init).
+ *
+ * runc refuses spec mounts inside /proc other than its lxcfs list, so these binds are made here,
+ * by the runtime's hook, after runc has mounted the container's /proc and before pivot_root:
+ * DESTINATION is the absolute path in the container's mount namespace at that time
+ * (<rootfs>/proc/sys/...). Each SOURCE is cloned in this process's (the host's) mount namespace
+ * first, so sysbox-fs's mount need not be visible in the container's. Then this process joins
+ * the container's network and mount namespaces and moves each clone over its DESTINATION, which
+ * must be on procfs: nothing in the container's own file system is ever mounted over. The network
+ * namespace matters because procfs has a dentry per network namespace for one /proc/sys/net
+ * path: a bind made on the host's is not on the file the container opens.
+ *
+ * This is C rather than Java because a process can only join a mount namespace while it has a
+ * single thread (a JVM never has), and because runc runs it for every container created.
+ *
+ * Any failure: a message naming what failed on stderr and exit status 1 (runc then fails the
+ * create and destroys the container's namespaces, with whatever was mounted in them).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#define PROG "sysbox-procsys-hook"
+/* runc's state is a few hundred bytes; annotations can make it larger, never this large. */
+#define MAX_STATE (1024 * 1024)
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static char *read_stdin(size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf)
+		fail("out of memory reading the OCI state from stdin");
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MAX_STATE)
+				fail("the OCI state on stdin is larger than %d bytes", MAX_STATE);
+			cap *= 2;
+			char *bigger = realloc(buf, cap + 1);
+			if (!bigger)
+				fail("out of memory reading the OCI state from stdin");
+			buf = bigger;
+		}
+		ssize_t r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("reading the OCI state from stdin: %s", strerror(errno));
+		}
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* Skips a JSON string starting at s[i] == '"'; returns the index after its closing quote. */
+static size_t skip_string(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	fail("the OCI state on stdin is not JSON: unterminated string");
+}
+
+/*
+ * The "pid" member of the top-level object of the state (a key of that name inside annotations
+ * does not count). Only as much JSON as that needs is understood.
+ */
+static pid_t state_pid(const char *s, size_t len)
+{
+	int depth = 0;
+	for (size_t i = 0; i < len;) {
+		char c = s[i];
+		if (c == '{' || c == '[') {
+			depth++;
+			i++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+			i++;
+		} else if (c == '"') {
+			size_t end = skip_string(s, len, i);
+			size_t j = end;
+			while (j < len && strchr(" \t\r\n", s[j]))
+				j++;
+			if (depth == 1 && j < len && s[j] == ':' && end - i == 5 && memcmp(s + i, "\"pid\"", 5) == 0) {
+				for (j++; j < len && strchr(" \t\r\n", s[j]); j++)
+					;
+				char *num_end;
+				errno = 0;
+				long pid = (s[j] >= '0' && s[j] <= '9') ? strtol(s + j, &num_end, 10) : -1;
+				if (pid <= 0 || errno != 0 || pid > INT_MAX)
+					fail("the OCI state on stdin has no valid \"pid\" (a positive integer): %.*s",
+					     (int)strcspn(s + j, ",}\r\n"), s + j);
+				return (pid_t)pid;
+			}
+			i = end;
+		} else {
+			i++;
+		}
+	}
+	fail("the OCI state on stdin has no \"pid\" (is this run as an OCI createRuntime hook?)");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || (argc - 1) % 2 != 0)
+		fail("expected SOURCE DESTINATION pairs as arguments, got %d argument%s\n"
+		     "usage: " PROG " SOURCE DESTINATION [SOURCE DESTINATION ...] < OCI-STATE",
+		     argc - 1, argc == 2 ? "" : "s");
+	int pairs = (argc - 1) / 2;
+
+	size_t len;
+	char *state = read_stdin(&len);
+	pid_t pid = state_pid(state, len);
+	free(state);
+
+	char mnt_path[64], net_path[64];
+	snprintf(mnt_path, sizeof mnt_path, "/proc/%d/ns/mnt", (int)pid);
+	snprintf(net_path, sizeof net_path, "/proc/%d/ns/net", (int)pid);
+	int mnt_ns = open(mnt_path, O_RDONLY | O_CLOEXEC);
+	if (mnt_ns < 0)
+		fail("cannot open the container's mount namespace %s: %s", mnt_path, strerror(errno));
+	int net_ns = open(net_path, O_RDONLY | O_CLOEXEC);
+	if (net_ns < 0)
+		fail("cannot open the container's network namespace %s: %s", net_path, strerror(errno));
+
+	int *trees = calloc((size_t)pairs, sizeof *trees);
+	if (!trees)
+		fail("out of memory");
+	for (int p = 0; p < pairs; p++) {
+		const char *source = argv[1 + 2 * p];
+		trees[p] = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (trees[p] < 0)
+			fail("cannot clone source %s (in the host's mount namespace): %s", source, strerror(errno));
+	}
+
+	if (setns(net_ns, CLONE_NEWNET) < 0)
+		fail("cannot join the network namespace of pid %d (%s): %s", (int)pid, net_path, strerror(errno));
+	close(net_ns);
+	if (setns(mnt_ns, CLONE_NEWNS) < 0)
+		fail("cannot join the mount namespace of pid %d (%s): %s", (int)pid, mnt_path, strerror(errno));
+	close(mnt_ns);
+
+	for (int p = 0; p < pairs; p++) {
+		const char *source = argv[1 + 2 * p];
+		const char *destination = argv[2 + 2 * p];
+		if (destination[0] != '/')
+			fail("destination %s is not an absolute path", destination);
+		int target = open(destination, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (target < 0)
+			fail("cannot open destination %s in the mount namespace of pid %d: %s", destination, (int)pid,
+			     strerror(errno));
+		struct statfs fs;
+		if (fstatfs(target, &fs) < 0)
+			fail("cannot stat the file system of destination %s: %s", destination, strerror(errno));
+		if (fs.f_type != PROC_SUPER_MAGIC)
+			fail("destination %s is not on procfs in the mount namespace of pid %d (is the container's "
+			     "/proc mounted there?)", destination, (int)pid);
+		if (move_mount(trees[p], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			fail("cannot mount %s over %s in the mount namespace of pid %d: %s", source, destination, (int)pid,
+			     strerror(errno));
+		close(target);
+		close(trees[p]);
+	}
+	free(trees);
+	return 0;
+}

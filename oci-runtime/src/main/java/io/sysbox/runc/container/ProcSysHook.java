@@ -1,0 +1,70 @@
+package io.sysbox.runc.container;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sysbox.common.oci.Spec;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The OCI createRuntime hook that binds sysbox-fs's per-container sysctl files over the
+ * container's /proc/sys (runc refuses such mounts in the spec, see {@link EmulatedFiles}). runc
+ * runs it as host root after it has mounted the container's /proc and before pivot_root, so each
+ * destination is the rootfs's absolute path plus /proc/sys/...; the hook (C, hooks/ module) joins
+ * the container's network and mount namespaces to make the binds.
+ *
+ * @param helper the installed sysbox-procsys-hook
+ */
+record ProcSysHook(Path helper) {
+    static final String NAME = "sysbox-procsys-hook";
+    /** A FUSE lookup is all it waits for; runc kills a hook that outlives this and fails create. */
+    private static final int TIMEOUT_SECONDS = 30;
+
+    /**
+     * The helper of this installation: libexec/ beside the lib/ that holds this class's jar
+     * (dist/ of a build, PREFIX/lib/sysbox of an install); the manager, which runs the setup,
+     * loads the runtime's jar from that same lib/.
+     */
+    static ProcSysHook installed() throws IOException {
+        Path jar;
+        try {
+            jar = Path.of(ProcSysHook.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot tell where sysbox-runc is installed, to find its " + NAME + ": " + e, e);
+        }
+        Path helper = jar.resolveSibling("../libexec/" + NAME).normalize();
+        if (!Files.isExecutable(helper)) {
+            throw new IOException(NAME + " is missing at " + helper + " (needed to bind sysbox-fs's /proc/sys files;"
+                    + " the installation beside " + jar + " is incomplete: build with ./mvnw package, or reinstall"
+                    + " with deploy/host/install.sh)");
+        }
+        return new ProcSysHook(helper);
+    }
+
+    /**
+     * Adds the hook to the converted spec for {@code binds} (path inside the container, as
+     * /proc/sys/..., to its source on the host); nothing when there are none.
+     */
+    void addTo(Spec spec, Map<String, String> binds) {
+        if (binds.isEmpty()) return;
+        String rootfs = spec.rootPath().orElseThrow(() -> new IllegalArgumentException("the spec has no root.path"));
+        if (!rootfs.startsWith("/")) {
+            throw new IllegalArgumentException("root.path must be absolute after conversion, got " + rootfs);
+        }
+        ObjectNode hook = Spec.arrayIn(Spec.objectIn(spec.json(), "hooks"), "createRuntime").addObject();
+        hook.put("path", helper.toString());
+        ArrayNode args = hook.putArray("args").add(NAME);
+        new TreeMap<>(binds).forEach((destination, source) -> {
+            if (!destination.startsWith("/proc/sys/")) {
+                throw new IllegalArgumentException("the hook binds over /proc/sys only, not " + destination);
+            }
+            args.add(source).add(rootfs + destination);
+        });
+        hook.put("timeout", TIMEOUT_SECONDS);
+    }
+}
