@@ -7,10 +7,11 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The AOT cache is recorded from one `run` (deploy/host/aot-train.sh), but engines call delete
- * (twice per container, in Docker's case), state and exec just as often. While recording, the
- * run also goes through what those commands load: spawning the engine (a quiet `list`), the container's record
- * (JSON), a Release to the manager (of an id nobody has, which the manager answers "unknown").
+ * The AOT cache is recorded from one `run` (deploy/host/aot-train.sh); start, delete, state and
+ * kill get a lighter cache of their own (recorded from a delete), but every other command (exec,
+ * ps, pause, update...) uses this one. While recording, the run also goes through what those
+ * commands load: spawning the engine (a quiet `list`), the container's record (JSON), a Release
+ * to the manager (of an id nobody has, which the manager answers "unknown").
  */
 final class TrainingRun {
     static final String ENV = "SYSBOX_AOT_TRAIN";
