@@ -2,9 +2,10 @@
 # Builds sysbox-runc's AOT caches (-XX:AOTCacheOutput): one training run of a real system
 # container (busybox /bin/true) through the running manager, so the classes of the hot path
 # (spec conversion, the manager channel, FFM) are pre-parsed and linked for every later call;
-# then lighter ones from a `start` and a `delete --force` of a created container, which the
-# launcher gives the commands that only become the engine (start, kill, ...) and delete (the
-# JVM loads every class of its cache at start).
+# that one serves state, exec and the rest. Then lighter ones from a `create`, a `start` and a
+# `delete --force` of a second container, which the launcher gives create and run, the commands
+# that only become the engine (start, kill, ...) and delete (the JVM loads every class of its
+# cache at start).
 #   aot-train.sh LAYOUT [RUN_DIR]   LAYOUT has bin/ and lib/ (dist/ or PREFIX/lib/sysbox)
 set -euo pipefail
 layout=$(cd "$1" && pwd)
@@ -25,12 +26,13 @@ ln -s busybox "$work/bundle/rootfs/bin/true"
 (cd "$work/bundle" && "$layout/bin/sysbox-runc" spec)
 sed -i -e 's/"terminal":true/"terminal":false/' -e 's#"args":\["sh"\]#"args":["/bin/true"]#' \
     -e 's#"namespaces":\[#"cgroupsPath":"sysbox-aot-train/'"$id"'","namespaces":[#' "$work/bundle/config.json"
-caches="sysbox-runc sysbox-runc-passthrough sysbox-runc-delete"
+caches="sysbox-runc sysbox-runc-create sysbox-runc-passthrough sysbox-runc-delete"
 for cache in $caches; do rm -f "$layout/lib/$cache.aot"; done
 SYSBOX_AOT_TRAIN="$layout/lib/sysbox-runc.aot" \
     "$layout/bin/sysbox-runc" --root "$work/state" --run-dir "$run_dir" run --bundle "$work/bundle" "$id"
 sed -i 's#"cgroupsPath":"sysbox-aot-train/'"$id"'"#"cgroupsPath":"sysbox-aot-train/'"$id"'-2"#' "$work/bundle/config.json"
-"$layout/bin/sysbox-runc" --root "$work/state" --run-dir "$run_dir" create --bundle "$work/bundle" "$id-2" </dev/null >/dev/null
+SYSBOX_AOT_TRAIN="$layout/lib/sysbox-runc-create.aot" \
+    "$layout/bin/sysbox-runc" --root "$work/state" --run-dir "$run_dir" create --bundle "$work/bundle" "$id-2" </dev/null >/dev/null
 SYSBOX_AOT_TRAIN="$layout/lib/sysbox-runc-passthrough.aot" \
     "$layout/bin/sysbox-runc" --root "$work/state" --run-dir "$run_dir" start "$id-2"
 SYSBOX_AOT_TRAIN="$layout/lib/sysbox-runc-delete.aot" \

@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The AOT cache is recorded from one `run` (deploy/host/aot-train.sh); delete and the commands
- * that only become the engine (start, kill, ...) get lighter caches of their own, but state,
- * exec and the rest use this one. While recording, the run also goes through what those
+ * The AOT cache of state, exec and the other commands is recorded from one `run`
+ * (deploy/host/aot-train.sh); create and run, delete, and the commands that only become the
+ * engine (start, kill, ...) get lighter caches of their own. While recording, the run also goes through what those
  * commands load: spawning the engine (a quiet `list`), the container's record (JSON), a Release
  * to the manager (of an id nobody has, which the manager answers "unknown").
  */
