@@ -36,11 +36,12 @@ launch() {
 # exec the low-level runtime in its place (a quoted `exec ...` line on fd 3, see
 # io.sysbox.runc.engine.LowLevelRuntime): the engine then gets this process's pid, stdio,
 # terminal and signals, as with execve from the JVM, without the JVM linking execve through
-# FFM first (that alone costs more than runc's whole `run`).
+# FFM first (that alone costs more than runc's whole `run`). The AOT cache is NAME's, or
+# $sysbox_aot_name's when the caller set it.
 launch_then_exec() {
     name=$1
     shift
-    sysbox_aot_option "$name"
+    sysbox_aot_option "${sysbox_aot_name:-$name}"
     { sysbox_exec=$(SYSBOX_EXEC_FD=3 SYSBOX_ENGINE_PID=$$ "$sysbox_java" $sysbox_jvm_flags $SYSBOX_JVM_OPTS \
         $aot -jar "$SYSBOX_LIB/$name.jar" "$@" 3>&1 1>&4 4>&-); sysbox_status=$?; } 4>&1
     if [ $sysbox_status -eq 0 ] && [ -n "$sysbox_exec" ]; then

@@ -76,6 +76,18 @@ class LifecycleIT extends SuiteLifecycle {
         assertEquals(List.of(), env.leakCheck().leaks(), "delete --force left something behind");
     }
 
+    /** containerd's shim deletes every container twice, the second time with --force: as runc. */
+    @Test
+    void deleteOfAGoneContainerAnswersAsRunc() throws Exception {
+        String id = containers.startSleeping("twice");
+        assertSucceeds(containers.runc().run("delete", "--force", id), "delete --force");
+        assertSucceeds(containers.runc().run("delete", "--force", id), "a second delete --force");
+        CommandResult plain = containers.runc().run("delete", id);
+        assertNotEquals(0, plain.exitCode(), "delete of a gone container should fail:\n" + plain.describe());
+        assertTrue(plain.stderr().contains("does not exist"), "delete of a gone container should say so:\n" + plain.describe());
+        assertEquals(List.of(), env.leakCheck().leaks(), "deleting twice left something behind");
+    }
+
     @Test
     void execWithATerminalSendsThePtyMasterToTheConsoleSocket() throws Exception {
         String id = containers.startSleeping("tty");

@@ -21,18 +21,21 @@ public record PrivateDockerd(Process process, Path socket, Path pidFile, Path lo
     public static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
     public static final Path DOCKER = Path.of("/usr/bin/docker");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** Networking and storage as every test dockerd runs (the benchmark gives an inner dockerd the same). */
+    public static final List<String> DAEMON_OPTIONS = List.of("--bridge", "none", "--iptables=false", "--storage-driver", "overlay2");
 
     public static PrivateDockerd start(Path work, Path config, CommandRunner runner, Map<String, String> environment)
             throws IOException, InterruptedException {
         Path socket = work.resolve("docker.sock");
         Path pidFile = work.resolve("docker.pid");
         Path log = work.resolve("dockerd.log");
-        ProcessBuilder builder = new ProcessBuilder(DOCKERD.toString(),
+        List<String> command = new ArrayList<>(List.of(DOCKERD.toString(),
                 "--data-root", Files.createDirectories(work.resolve("data")).toString(),
                 "--exec-root", Files.createDirectories(work.resolve("exec")).toString(),
-                "-H", "unix://" + socket, "--pidfile", pidFile.toString(),
-                "--bridge", "none", "--iptables=false", "--storage-driver", "overlay2",
-                "--config-file", config.toString())
+                "-H", "unix://" + socket, "--pidfile", pidFile.toString()));
+        command.addAll(DAEMON_OPTIONS);
+        command.addAll(List.of("--config-file", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().putAll(environment);

@@ -4,7 +4,6 @@ import io.sysbox.common.channel.FramedClient;
 import io.sysbox.common.channel.ManagerMethod;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
-import io.sysbox.common.proto.ReleaseRequest;
 
 import java.io.IOException;
 import java.net.SocketException;
@@ -44,7 +43,7 @@ public final class ManagerClient implements ContainerResources {
 
     @Override
     public void release(String id) throws IOException {
-        call(ManagerMethod.RELEASE, ReleaseRequest.newBuilder().setId(id).build().toByteArray());
+        call(ManagerMethod.RELEASE, ReleaseCall.encode(id));
     }
 
     @Override

@@ -16,26 +16,14 @@ import java.util.Optional;
  */
 public record ContainerRecord(String bundle, boolean honorCaps, boolean syscontMode, boolean managed,
                               ObjectNode knobs) {
-    public static final String FILE = "sysbox.json";
+    public static final String FILE = ContainerRecordFiles.RECORD;
 
     /**
-     * Which containers delete hands to the manager, without parsing the record: the JSON parser
-     * would cost the short-lived CLI more than the whole delete (a marker file says it instead).
+     * Writes the record, and for an unmanaged container a marker file: delete decides whether
+     * to call the manager without parsing JSON (see ContainerRecordFiles).
      */
-    private static final String UNMANAGED_MARKER = "unmanaged";
-
-    /** This directory holds a container set up by sysbox-runc. */
-    public static boolean exists(Path containerDir) {
-        return Files.exists(containerDir.resolve(FILE));
-    }
-
-    /** Its ids and mounts came from sysbox-mgr, which must release them at delete. */
-    public static boolean managedIn(Path containerDir) {
-        return !Files.exists(containerDir.resolve(UNMANAGED_MARKER));
-    }
-
     public void write(Path containerDir) throws IOException {
-        if (!managed) Files.createFile(containerDir.resolve(UNMANAGED_MARKER));
+        if (!managed) Files.createFile(containerDir.resolve(ContainerRecordFiles.UNMANAGED_MARKER));
         ObjectNode node = Spec.JSON.createObjectNode();
         node.put("bundle", bundle).put("honorCaps", honorCaps).put("syscontMode", syscontMode)
                 .put("managed", managed).set("knobs", knobs);
