@@ -88,6 +88,18 @@ class LifecycleIT extends SuiteLifecycle {
         assertEquals(List.of(), env.leakCheck().leaks(), "deleting twice left something behind");
     }
 
+    /** An engine that fails before making its state (here: one that does nothing) must not leave the cgroups made for it. */
+    @Test
+    void deleteAfterACreateTheEngineNeverRanLeavesNothing() throws Exception {
+        String id = env.newContainerId("noengine");
+        BusyboxBundle bundle = env.bundle(id);
+        CommandResult create = containers.runc().run("--low-level-runtime", "/bin/false", "create",
+                "--bundle", bundle.dir().toString(), id);
+        assertNotEquals(0, create.exitCode(), "create with an engine that fails should fail:\n" + create.describe());
+        assertSucceeds(containers.runc().run("delete", "--force", id), "delete --force after the failed create");
+        assertEquals(List.of(), env.leakCheck().leaks(), "a create the engine never ran left something behind");
+    }
+
     @Test
     void execWithATerminalSendsThePtyMasterToTheConsoleSocket() throws Exception {
         String id = containers.startSleeping("tty");

@@ -1,5 +1,6 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.runc.cgroup.CreatedCgroups;
 import io.sysbox.runc.container.PrivateDir;
 import io.sysbox.runc.manager.ManagerClient;
 import io.sysbox.runc.state.ContainerRecordFiles;
@@ -61,6 +62,8 @@ public final class DeleteCommand implements Command {
             return status == 0 ? 1 : status; // still there (running without --force): keep its state
         }
         if (ours) {
+            // The engine never had it (its create failed first): the cgroups made ahead of it are ours.
+            if (!engineKnowsIt) CreatedCgroups.removeRemembered(dir);
             if (ContainerRecordFiles.managedIn(dir)) new ManagerClient(options.runDir()).release(id);
             PrivateDir.remove(dir);
             return 0;

@@ -11,6 +11,7 @@ import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.proto.PreparedMount;
 import io.sysbox.runc.cgroup.CgroupDelegation;
+import io.sysbox.runc.cgroup.CreatedCgroups;
 import io.sysbox.runc.manager.ContainerResources;
 import io.sysbox.runc.spec.ConversionInputs;
 import io.sysbox.runc.spec.HostNamespaces;
@@ -115,6 +116,7 @@ public final class ContainerSetup {
                 if (!sysctls.isEmpty()) ProcSysHook.installed().addTo(spec, sysctls);
             }
             Files.createDirectories(dir);
+            CreatedCgroups.remember(dir, createdCgroups);
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
                     .write(dir);
@@ -195,6 +197,11 @@ public final class ContainerSetup {
     private void removeStale(String id, Path dir) {
         if (Files.exists(dir)) {
             debug.accept("removing stale state of " + id + " left by a failed create");
+            try {
+                CreatedCgroups.removeRemembered(dir);
+            } catch (IOException e) {
+                debug.accept("removing the cgroups of " + id + "'s failed create: " + e.getMessage());
+            }
             undo(id, dir);
         }
     }
