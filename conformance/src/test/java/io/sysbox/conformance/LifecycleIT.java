@@ -100,6 +100,23 @@ class LifecycleIT extends SuiteLifecycle {
         assertEquals(List.of(), env.leakCheck().leaks(), "a create the engine never ran left something behind");
     }
 
+    /** The same for a foreground run: nobody calls delete, the manager's watch of the caller cleans up. */
+    @Test
+    void aForegroundRunTheEngineNeverRanLeavesNothing() throws Exception {
+        String id = env.newContainerId("noengine-run");
+        BusyboxBundle bundle = env.bundle(id);
+        CommandResult run = containers.runc().run("--low-level-runtime", "/bin/false", "run",
+                "--bundle", bundle.dir().toString(), id);
+        assertNotEquals(0, run.exitCode(), "run with an engine that fails should fail:\n" + run.describe());
+        long deadline = System.nanoTime() + STATUS_WAIT.toNanos();
+        List<String> leaks = env.leakCheck().leaks();
+        while (!leaks.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            leaks = env.leakCheck().leaks();
+        }
+        assertEquals(List.of(), leaks, "a foreground run the engine never ran left something behind");
+    }
+
     @Test
     void execWithATerminalSendsThePtyMasterToTheConsoleSocket() throws Exception {
         String id = containers.startSleeping("tty");

@@ -37,6 +37,7 @@ import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
 import io.sysbox.mgr.rootfs.OverlayRootfsException;
 import io.sysbox.mgr.rootfs.OverlayRootfsShifter;
+import io.sysbox.runc.cgroup.CreatedCgroups;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -481,9 +482,23 @@ public final class ManagerService implements AutoCloseable {
             }
             releaseLocked(record, "its process " + watch.pid() + " exited and the runtime state "
                     + (watch.runtimeStateDir().isEmpty() ? "(none given)" : watch.runtimeStateDir()) + " is gone");
+            removeCgroupsMadeAhead(watch.runtimePrivateDir());
             RuntimePrivateDir.remove(watch.runtimePrivateDir(), log);
         } catch (PreconditionFailedException e) {
             log.error(e.getMessage());
+        }
+    }
+
+    /**
+     * A foreground run whose runc failed before making its state leaves the cgroups the setup
+     * made ahead of runc (runc removes only those of containers it knew): empty ones go now.
+     */
+    private void removeCgroupsMadeAhead(String privateDir) {
+        if (privateDir.isEmpty()) return;
+        try {
+            CreatedCgroups.removeRemembered(Path.of(privateDir));
+        } catch (IOException e) {
+            log.warn("removing the cgroups made for {}: {}", privateDir, e.getMessage());
         }
     }
 
