@@ -80,7 +80,8 @@ public final class LxcfsComparisonBench {
         try (SysboxFsMount sysbox = SysboxFsMount.mount(sysboxMountpoint, SysboxFsMount.DEFAULT_THREADS, LOG);
              PrivateLxcfs lxcfs = PrivateLxcfs.start(lxcfsDir)) {
             sysbox.registry().register(new Container("bench", BootClock.nanos(), Map.of("memory", cgroup), 0, 0, 0));
-            Path sysboxProc = sysbox.containerDirectory("bench").resolve("proc");
+            // Where the runtime binds these files from: the read-only connection.
+            Path sysboxProc = sysbox.readOnlyContainerDirectory("bench").resolve("proc");
             Path lxcfsProc = lxcfs.mountpoint().resolve("proc");
             List<Target> targets = FILES.stream().flatMap(file -> Stream.of(
                     new Target("sysbox-fs", file, sysboxProc.resolve(file)),
