@@ -26,10 +26,24 @@ final class EmulatedFiles {
 
     private EmulatedFiles() {}
 
-    /** Adds destination → source for each file present under root (sysbox-fs's directory of the container). */
+    /**
+     * Where sysbox-fs serves, beside {@code <mountpoint>/<id>}, the files no container can write:
+     * {@code <mountpoint>/.ro/<id>}, on a FUSE connection mounted read-only, whose files the
+     * kernel reads without a GETATTR after each read (docs/design.md, "read path").
+     */
+    private static final String READ_ONLY_DIRECTORY = ".ro";
+
+    /**
+     * Adds destination → source for each file present under root (sysbox-fs's directory of the
+     * container), taken from the read-only directory beside it where sysbox-fs serves it there.
+     * Looked up here rather than answered by sysbox-fs's Register, so the manager and the
+     * protocol stay as they are, and a sysbox-fs without it (an older one) still gets its files bound.
+     */
     static void addTo(Map<String, String> binds, Path root) {
+        Path readOnlyRoot = root.resolveSibling(READ_ONLY_DIRECTORY).resolve(root.getFileName());
         for (String path : PATHS) {
-            Path source = root.resolve(path);
+            Path readOnly = readOnlyRoot.resolve(path);
+            Path source = Files.exists(readOnly) ? readOnly : root.resolve(path);
             if (Files.exists(source)) binds.put("/" + path, source.toString());
         }
     }
