@@ -90,8 +90,8 @@ public final class FsDaemon implements AutoCloseable {
         started.push(ConnectionHandover.start(keeper,
                 new int[] {mount.session().deviceFd(), mount.readOnlySession().deviceFd()}, notes, log));
         startGrpc(new GrpcSysFsService(mount, log));
-        log.info("sysbox-fs ready: FUSE at {} ({} serving threads), gRPC on {}", mount.mountpoint(),
-                options.fuseThreads(), grpcSocket());
+        log.info("sysbox-fs ready: FUSE at {} and read-only at {} ({} serving threads each), gRPC on {}",
+                mount.mountpoint(), readOnlyMountpoint, options.fuseThreads(), grpcSocket());
     }
 
     /**

@@ -30,8 +30,8 @@ public final class SysboxFsMount implements AutoCloseable {
     /** How long the kernel may trust a name or attributes without asking (libfuse's default too). */
     public static final Duration CACHE_TIMEOUT = Duration.ofSeconds(1);
     /**
-     * Two, not one per core: the kernel hands each request to the thread that has waited
-     * longest, so with more threads every request of one open+read+close wakes a different,
+     * Per connection (each has its own queue of requests). Two, not one per core: the kernel
+     * hands each request to the thread that has waited longest, so with more threads every request of one open+read+close wakes a different,
      * cold thread, often on the other CPU. Seven rounds of procfs.sh with 1, 2 and 4 threads on
      * the 2-core VM: with 4, sysbox-fs took 1.5-4 times as long in 4 of the 7 runs; 1 and 2 never
      * did, and 1 was 7-15% faster than 2. The second thread keeps the other containers served
