@@ -14,12 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Holds one file descriptor for another daemon, so the kernel object behind it outlives that
- * daemon's crash. sysbox-fs hands the manager its /dev/fuse descriptor: the kernel aborts a
+ * Holds file descriptors for another daemon, handed together (one set at a time), so the
+ * kernel objects behind them outlive that daemon's crash. sysbox-fs hands the manager its two
+ * /dev/fuse descriptors (its read-write and its read-only connection): the kernel aborts a
  * FUSE connection only when the last descriptor of its /dev/fuse file is closed, so while the
  * manager keeps one, a sysbox-fs killed with -9 leaves its mounts (the containers' bind mounts
- * included) waiting instead of dead, and a restarted sysbox-fs fetches the descriptor and serves
- * them again. The holder drops it when it stops cleanly, so nothing outlives a clean stop.
+ * included) waiting instead of dead, and a restarted sysbox-fs fetches the descriptors and
+ * serves them again. The holder drops them when it stops cleanly, so nothing outlives a clean stop.
  *
  * <p>Only root may talk to it (SO_PEERCRED): a /dev/fuse descriptor answers for every file of
  * the mount. The socket file is mode 0600 as well.
@@ -65,7 +66,7 @@ public final class DescriptorKeeper implements AutoCloseable {
         return path;
     }
 
-    /** Whether a descriptor is held now. */
+    /** Whether descriptors are held now. */
     public synchronized boolean holds() {
         return held.length > 0;
     }

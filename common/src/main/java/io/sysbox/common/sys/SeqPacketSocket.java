@@ -187,7 +187,7 @@ public final class SeqPacketSocket implements AutoCloseable {
             long controlLength = msg.get(LONG, MSG_CONTROLLEN);
             if (controlLength >= CMSG_HEADER + 4 && control.get(INT, 8) == SOL_SOCKET
                     && control.get(INT, 12) == SCM_RIGHTS) {
-                passed = new int[(int) ((control.get(LONG, 0) - CMSG_HEADER) / 4)];
+                passed = new int[(int) Math.min(MAX_FDS, (control.get(LONG, 0) - CMSG_HEADER) / 4)];
                 for (int i = 0; i < passed.length; i++) passed[i] = control.get(INT, CMSG_HEADER + 4L * i);
             }
             if ((msg.get(INT, MSG_FLAGS) & MSG_CTRUNC) != 0) {
