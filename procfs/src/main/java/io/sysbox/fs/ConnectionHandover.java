@@ -2,7 +2,6 @@ package io.sysbox.fs;
 
 import io.sysbox.common.keeper.DescriptorKeeperClient;
 import io.sysbox.common.proto.FuseConnectionNotes;
-import io.sysbox.common.sys.FileDescriptors;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -10,8 +9,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Keeps sysbox-fs's FUSE connection in the manager's descriptor keeper while sysbox-fs serves
- * it, and takes it back out when sysbox-fs stops cleanly. The kernel aborts a FUSE connection
+ * Keeps sysbox-fs's FUSE connections (read-write and read-only, handed together) in the
+ * manager's descriptor keeper while sysbox-fs serves them, and takes them back out when
+ * sysbox-fs stops cleanly. The kernel aborts a FUSE connection
  * when the last reference to its /dev/fuse file closes; with the manager holding one, a
  * sysbox-fs killed with -9 leaves the mount (and the containers' bind mounts of it) waiting
  * for a new server instead of dead. A clean stop drops it, so no connection outlives both.
@@ -23,7 +23,7 @@ final class ConnectionHandover implements AutoCloseable {
     static final Duration CHECK_PERIOD = Duration.ofSeconds(2);
 
     private final DescriptorKeeperClient keeper;
-    private final int fd;
+    private final int[] fds;
     private final byte[] notes;
     private final Logger log;
     private final Thread checker;
@@ -31,17 +31,20 @@ final class ConnectionHandover implements AutoCloseable {
     private boolean closed;
     private boolean warned;
 
-    private ConnectionHandover(DescriptorKeeperClient keeper, int fd, FuseConnectionNotes notes, Logger log) {
+    private ConnectionHandover(DescriptorKeeperClient keeper, int[] fds, FuseConnectionNotes notes, Logger log) {
         this.keeper = keeper;
-        this.fd = fd;
+        this.fds = fds.clone();
         this.notes = notes.toByteArray();
         this.log = log;
         this.checker = Thread.ofPlatform().daemon().name("sysbox-fs-handover").unstarted(this::checkLoop);
     }
 
-    /** Hands {@code fd} over now (or as soon as a keeper listens) and keeps it handed over. */
-    static ConnectionHandover start(DescriptorKeeperClient keeper, int fd, FuseConnectionNotes notes, Logger log) {
-        ConnectionHandover handover = new ConnectionHandover(keeper, fd, notes, log);
+    /**
+     * Hands {@code fds} (the read-write and the read-only connection) over together now (or as
+     * soon as a keeper listens) and keeps them handed over.
+     */
+    static ConnectionHandover start(DescriptorKeeperClient keeper, int[] fds, FuseConnectionNotes notes, Logger log) {
+        ConnectionHandover handover = new ConnectionHandover(keeper, fds, notes, log);
         handover.ensureHeld();
         handover.checker.start();
         return handover;
@@ -66,7 +69,7 @@ final class ConnectionHandover implements AutoCloseable {
         try {
             Optional<DescriptorKeeperClient.Held> held = keeper.fetch();
             if (held.isPresent()) {
-                FileDescriptors.close(held.get().fd());
+                held.get().close();
                 return;
             }
             if (!keeper.reachable()) {
@@ -77,9 +80,9 @@ final class ConnectionHandover implements AutoCloseable {
                 }
                 return;
             }
-            keeper.keep(fd, notes);
+            keeper.keep(fds, notes);
             warned = false;
-            log.info("handed the FUSE connection to the descriptor keeper on {}", keeper.socket());
+            log.info("handed the FUSE connections to the descriptor keeper on {}", keeper.socket());
         } catch (IOException e) {
             log.warn("handing the FUSE connection to the descriptor keeper on {}: {}", keeper.socket(), e.getMessage());
         }

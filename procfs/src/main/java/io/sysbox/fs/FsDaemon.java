@@ -8,9 +8,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.sysbox.common.keeper.DescriptorKeeper;
 import io.sysbox.common.keeper.DescriptorKeeperClient;
 import io.sysbox.common.proto.FuseConnectionNotes;
-import io.sysbox.common.sys.FileDescriptors;
 import io.sysbox.fs.emulation.ContainerLayout;
 import io.sysbox.fs.emulation.RunDirJournal;
+import io.sysbox.fs.fuse.FuseSession;
 import io.sysbox.fs.fuse.Negotiated;
 import io.sysbox.fs.service.GrpcSysFsService;
 import org.apache.logging.log4j.Logger;
@@ -78,13 +78,20 @@ public final class FsDaemon implements AutoCloseable {
         DescriptorKeeperClient keeper = new DescriptorKeeperClient(runDir.resolve(DescriptorKeeper.SOCKET));
         mount = resumeOrMount(options, journal, keeper);
         started.push(mount);
-        Negotiated negotiated = awaitInit(mount);
-        started.push(ConnectionHandover.start(keeper, mount.session().deviceFd(), FuseConnectionNotes.newBuilder()
+        Negotiated negotiated = awaitInit(mount.session(), mount.mountpoint());
+        Path readOnlyMountpoint = SysboxFsMount.readOnlyMountpoint(mount.mountpoint());
+        Negotiated readOnly = awaitInit(mount.readOnlySession(), readOnlyMountpoint);
+        FuseConnectionNotes notes = FuseConnectionNotes.newBuilder()
                 .setMountpoint(mountpointOf(options)).setProtocolMinor(negotiated.protocolMinor())
-                .setMaxWrite(negotiated.maxWrite()).build(), log));
+                .setMaxWrite(negotiated.maxWrite())
+                .setReadOnly(FuseConnectionNotes.newBuilder().setMountpoint(readOnlyMountpoint.toString())
+                        .setProtocolMinor(readOnly.protocolMinor()).setMaxWrite(readOnly.maxWrite()))
+                .build();
+        started.push(ConnectionHandover.start(keeper,
+                new int[] {mount.session().deviceFd(), mount.readOnlySession().deviceFd()}, notes, log));
         startGrpc(new GrpcSysFsService(mount, log));
-        log.info("sysbox-fs ready: FUSE at {} ({} serving threads), gRPC on {}", mount.mountpoint(),
-                options.fuseThreads(), grpcSocket());
+        log.info("sysbox-fs ready: FUSE at {} and read-only at {} ({} serving threads each), gRPC on {}",
+                mount.mountpoint(), readOnlyMountpoint, options.fuseThreads(), grpcSocket());
     }
 
     /**
@@ -104,12 +111,11 @@ public final class FsDaemon implements AutoCloseable {
             held = Optional.empty();
         }
         if (held.isPresent()) {
-            int fd = held.get().fd();
-            Optional<Negotiated> negotiated = resumable(held.get().notes(), options);
-            if (negotiated.isPresent()) {
+            Optional<SysboxFsMount.Connections> connections = resumable(held.get(), options);
+            if (connections.isPresent()) {
                 ContainerLayout layout = ContainerLayout.standard();
                 try {
-                    return SysboxFsMount.resume(options.mountpoint(), fd, negotiated.get(), options.fuseThreads(), layout,
+                    return SysboxFsMount.resume(options.mountpoint(), connections.get(), options.fuseThreads(), layout,
                             journal, log);
                 } catch (IOException | RuntimeException e) {
                     layout.close();
@@ -117,8 +123,8 @@ public final class FsDaemon implements AutoCloseable {
                             options.mountpoint(), e.getMessage());
                 }
             }
-            // Ends the old connection (ours was the keeper's last other reference), so the guard finds its mount dead.
-            FileDescriptors.close(fd);
+            // Ends the old connections (ours were the keeper's last other references), so the guard finds the mount dead.
+            held.get().close();
             try {
                 keeper.drop();
             } catch (IOException e) {
@@ -136,17 +142,26 @@ public final class FsDaemon implements AutoCloseable {
         }
     }
 
-    /** What the previous sysbox-fs noted about the connection, if this one can serve it. */
-    private Optional<Negotiated> resumable(byte[] bytes, FsOptions options) {
+    /** The previous sysbox-fs's connections and what it noted about them, if this one can serve them. */
+    private Optional<SysboxFsMount.Connections> resumable(DescriptorKeeperClient.Held held, FsOptions options) {
         try {
-            FuseConnectionNotes notes = FuseConnectionNotes.parseFrom(bytes);
+            FuseConnectionNotes notes = FuseConnectionNotes.parseFrom(held.notes());
             if (!notes.getMountpoint().equals(mountpointOf(options))) {
                 log.warn("the descriptor keeper holds the FUSE connection of {}, not of {}: ending it and mounting"
                         + " afresh (containers bound to the old mount lose their emulated files)",
                         notes.getMountpoint(), mountpointOf(options));
                 return Optional.empty();
             }
-            return Optional.of(new Negotiated(notes.getProtocolMinor(), notes.getMaxWrite()));
+            if (!notes.hasReadOnly() || held.fds().length != 2) {
+                log.warn("the descriptor keeper holds {} FUSE connection(s) of {} where this sysbox-fs serves two (a"
+                        + " read-write and a read-only one): ending them and mounting afresh (containers bound to the"
+                        + " old mount lose their emulated files)", held.fds().length, notes.getMountpoint());
+                return Optional.empty();
+            }
+            FuseConnectionNotes readOnly = notes.getReadOnly();
+            return Optional.of(new SysboxFsMount.Connections(
+                    held.fds()[0], new Negotiated(notes.getProtocolMinor(), notes.getMaxWrite()),
+                    held.fds()[1], new Negotiated(readOnly.getProtocolMinor(), readOnly.getMaxWrite())));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             log.warn("the previous FUSE connection cannot be served by this sysbox-fs ({}); mounting afresh",
                     e.getMessage());
@@ -159,11 +174,11 @@ public final class FsDaemon implements AutoCloseable {
     }
 
     /** A fresh connection is handed over once INIT settled it; a resumed one knows already. */
-    private static Negotiated awaitInit(SysboxFsMount mount) throws StartupException {
+    private static Negotiated awaitInit(FuseSession session, Path mountpoint) throws StartupException {
         try {
-            return mount.session().awaitNegotiated(INIT_TIMEOUT)
+            return session.awaitNegotiated(INIT_TIMEOUT)
                     .orElseThrow(() -> new StartupException("the kernel sent no FUSE INIT within " + INIT_TIMEOUT
-                            + " of mounting " + mount.mountpoint(), null));
+                            + " of mounting " + mountpoint, null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while waiting for FUSE INIT", e);

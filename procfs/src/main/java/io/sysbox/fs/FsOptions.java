@@ -27,7 +27,7 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
               --log FILE           log to FILE instead of stderr
               --log-level LEVEL    debug, info, warn or error (default info)
               --log-format FORMAT  text or json (default text)
-              --fuse-threads N     threads serving FUSE requests, 1 to 64 (default 2)
+              --fuse-threads N     threads serving each FUSE connection, 1 to 64 (default 2)
               -v, --version        print the version
               -h, --help           show this help
             """;

@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * Makes the mountpoint ready before mounting: a sysbox-fs killed with -9 leaves its FUSE mount
  * behind, dead ("Transport endpoint is not connected"); that one is detached. A live FUSE file
- * system there belongs to someone else, and sysbox-fs refuses to cover it.
+ * system there belongs to someone else, and sysbox-fs refuses to cover it. The read-only
+ * connection's mount (at {@code <mountpoint>/.ro}) needs nothing of its own: it stands inside
+ * the other, and the lazy unmount of the mountpoint detaches it with it.
  */
 final class MountpointGuard {
     private MountpointGuard() {}

@@ -129,6 +129,7 @@ class MainProcessTest {
         assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, daemon.exitValue());
         assertFalse(Mounts.isMountPoint(mnt));
+        assertEquals(List.of(), mountsUnder(mnt), "the read-only mount inside goes too");
         assertFalse(Files.exists(run.resolve("sysfs.sock")));
         assertFalse(Files.exists(run.resolve("sysfs.pid")));
         ObjectMapper json = new ObjectMapper();
@@ -150,6 +151,7 @@ class MainProcessTest {
         first.destroyForcibly();
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
         assertTrue(Mounts.isMountPoint(mnt), "kill -9 leaves the FUSE mount behind");
+        assertEquals(2, mountsUnder(mnt).size(), "both of its connections' mounts: " + mountsUnder(mnt));
 
         Files.delete(log);
         Process second = startDaemon(log);
@@ -159,9 +161,21 @@ class MainProcessTest {
             client.stub().register(RegisterRequest.newBuilder().setId("c1").build());
         }
         assertTrue(Files.readString(mnt.resolve("c1/proc/uptime")).matches("\\d+\\.\\d\\d \\d+\\.\\d\\d\n"));
+        assertTrue(Files.readString(mnt.resolve(".ro/c1/proc/uptime")).matches("\\d+\\.\\d\\d \\d+\\.\\d\\d\n"));
+        assertEquals(2, mountsUnder(mnt).size(),
+                "the dead mounts were detached, both of them: only the new ones stand: " + mountsUnder(mnt));
         second.destroy();
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue());
         assertFalse(Mounts.isMountPoint(mnt));
+        assertEquals(List.of(), mountsUnder(mnt));
+    }
+
+    /** The mount points at or below {@code dir}, in mount order (mountinfo's). */
+    private static List<String> mountsUnder(Path dir) throws IOException {
+        // The parent resolved, not dir itself: a dead mount cannot be resolved.
+        String top = dir.getParent().toRealPath().resolve(dir.getFileName()).toString();
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().map(line -> line.split(" ")[4])
+                .filter(target -> target.equals(top) || target.startsWith(top + "/")).toList();
     }
 }

@@ -103,8 +103,9 @@ class RestartProcessTest {
         }
         Path panic = mnt.resolve("c1/proc/sys/kernel/panic");
         Files.writeString(panic, "7");
-        // A container's bind mount: it pins the node by its id, which the restarted daemon must know.
-        MountApi.mount(mnt.resolve("c1/proc/uptime").toString(), bound.toString(), null, MountApi.MS_BIND, null);
+        // A container's bind mount, from the read-only connection as the runtime makes it: it pins
+        // the node by its id, which the restarted daemon must know.
+        MountApi.mount(mnt.resolve(".ro/c1/proc/uptime").toString(), bound.toString(), null, MountApi.MS_BIND, null);
         double before = uptime(Files.readString(bound));
         String uuid = readIfPresent(mnt.resolve("c1/sys/devices/virtual/dmi/id/product_uuid"));
 
@@ -121,19 +122,29 @@ class RestartProcessTest {
                     return "failed: " + e;
                 }
             });
+            // And one on the read-write connection.
+            CompletableFuture<String> queuedSysctl = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Files.readString(panic);
+                } catch (IOException e) {
+                    return "failed: " + e;
+                }
+            });
             Thread.sleep(300);
             assertFalse(queued.isDone(), "nobody serves: the read waits instead of failing");
+            assertFalse(queuedSysctl.isDone(), "nobody serves the read-write connection either");
 
             Path log = base.resolve("second.log");
             Process second = startDaemon(log);
             String restarted = Files.readString(log);
-            assertTrue(restarted.contains("resumed the FUSE connection")
+            assertTrue(restarted.contains("resumed the FUSE connections")
                     && (restarted.contains("[c1, c2]") || restarted.contains("[c2, c1]")), restarted);
             assertFalse(restarted.contains("detaching"), restarted);
             assertFalse(restarted.contains("cannot resend"), "the kernel took FUSE_NOTIFY_RESEND: " + restarted);
 
             double after = uptime(queued.get(30, TimeUnit.SECONDS));
             assertTrue(after >= before, "the uptime base is kept: " + before + " then " + after);
+            assertEquals("7\n", queuedSysctl.get(30, TimeUnit.SECONDS), "the read-write connection is served again");
             assertTrue(uptime(Files.readString(mnt.resolve("c1/proc/uptime"))) >= before);
             assertEquals("MemTotal:", read(meminfo).substring(0, 9), "a file opened before the crash reads again");
             assertEquals("7\n", Files.readString(panic), "a sysctl written before the crash");

@@ -216,11 +216,38 @@ class SysboxFsMountTest {
         mount.registry().register(container("c2", 0));
         try (Stream<Path> top = Files.list(mountpoint); Stream<Path> c1 = Files.list(mountpoint.resolve("c1"));
              Stream<Path> proc = Files.list(mountpoint.resolve("c1/proc"))) {
-            assertEquals(List.of("c1", "c2"), top.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of(".ro", "c1", "c2"), top.map(p -> p.getFileName().toString()).sorted().toList());
             assertEquals(List.of("proc", "sys"), c1.map(p -> p.getFileName().toString()).sorted().toList());
             assertEquals(List.of("cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "sys", "uptime"),
                     proc.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    @Test
+    void theFilesNoContainerCanWriteAreServedAgainFromAReadOnlyMount() throws Exception {
+        mount.registry().register(container("c1", 0));
+        Path readOnly = mountpoint.resolve(".ro");
+        assertEquals(readOnly.resolve("c1"), mount.readOnlyContainerDirectory("c1"));
+        String superOptions = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(line -> line.split(" ")[4].equals(readOnly.toString()))
+                .map(line -> line.split(" - ", 2)[1].split(" ")[2]).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + readOnly));
+        assertTrue(List.of(superOptions.split(",")).contains("ro"), "a read-only superblock: " + superOptions);
+
+        assertTrue(Files.readString(readOnly.resolve("c1/proc/uptime")).matches("\\d+\\.\\d\\d \\d+\\.\\d\\d\n"));
+        assertTrue(Files.readString(readOnly.resolve("c1/proc/meminfo")).contains("MemTotal:         262144 kB"));
+        assertTrue(Files.isRegularFile(readOnly.resolve("c1/sys/devices/system/cpu/online")));
+        FileSystemException refused = assertThrows(FileSystemException.class,
+                () -> Files.writeString(readOnly.resolve("c1/proc/uptime"), "1"));
+        assertTrue(String.valueOf(refused.getReason()).contains("Read-only file system"), refused.toString());
+        // Writable files are only on the read-write mount, where they stay.
+        assertTrue(Files.exists(mountpoint.resolve("c1/proc/sys/kernel/panic")));
+        assertFalse(Files.exists(readOnly.resolve("c1/proc/sys/kernel/panic")));
+        assertTrue(Files.exists(mountpoint.resolve("c1/proc/uptime")), "the read-write tree still has every file");
+
+        assertTrue(mount.registry().unregister("c1"));
+        assertFalse(Files.exists(readOnly.resolve("c1")));
+        assertThrows(IllegalArgumentException.class, () -> mount.registry().register(container(".ro", 0)));
     }
 
     @Test
@@ -341,7 +368,7 @@ class SysboxFsMountTest {
             assertEquals(200, churn.get());
             for (Future<Integer> r : readers) assertTrue(r.get() > 0);
             try (Stream<Path> top = Files.list(mountpoint)) {
-                assertEquals(List.of("steady"), top.map(p -> p.getFileName().toString()).toList());
+                assertEquals(List.of(".ro", "steady"), top.map(p -> p.getFileName().toString()).toList());
             }
         } finally {
             pool.shutdownNow();

@@ -12,15 +12,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 
 /**
- * Holds one file descriptor for another daemon, so the kernel object behind it outlives that
- * daemon's crash. sysbox-fs hands the manager its /dev/fuse descriptor: the kernel aborts a
+ * Holds file descriptors for another daemon, handed together (one set at a time), so the
+ * kernel objects behind them outlive that daemon's crash. sysbox-fs hands the manager its two
+ * /dev/fuse descriptors (its read-write and its read-only connection): the kernel aborts a
  * FUSE connection only when the last descriptor of its /dev/fuse file is closed, so while the
  * manager keeps one, a sysbox-fs killed with -9 leaves its mounts (the containers' bind mounts
- * included) waiting instead of dead, and a restarted sysbox-fs fetches the descriptor and serves
- * them again. The holder drops it when it stops cleanly, so nothing outlives a clean stop.
+ * included) waiting instead of dead, and a restarted sysbox-fs fetches the descriptors and
+ * serves them again. The holder drops them when it stops cleanly, so nothing outlives a clean stop.
  *
  * <p>Only root may talk to it (SO_PEERCRED): a /dev/fuse descriptor answers for every file of
  * the mount. The socket file is mode 0600 as well.
@@ -35,8 +35,8 @@ public final class DescriptorKeeper implements AutoCloseable {
     private final Thread acceptor;
     /** Guarded by this. */
     private final List<SeqPacketSocket> connections = new ArrayList<>();
-    /** Guarded by this: the descriptor held (-1: none) and the holder's notes about it. */
-    private int held = -1;
+    /** Guarded by this: the descriptors held (none: empty), handed together, and the holder's notes about them. */
+    private int[] held = new int[0];
     private byte[] notes = new byte[0];
     private boolean closed;
 
@@ -66,9 +66,9 @@ public final class DescriptorKeeper implements AutoCloseable {
         return path;
     }
 
-    /** Whether a descriptor is held now. */
+    /** Whether descriptors are held now. */
     public synchronized boolean holds() {
-        return held >= 0;
+        return held.length > 0;
     }
 
     private void acceptLoop() {
@@ -101,12 +101,12 @@ public final class DescriptorKeeper implements AutoCloseable {
                 SeqPacketSocket.Message message = connection.receive(KeeperMessage.MAX_SIZE);
                 KeeperMessage request = KeeperMessage.decode(message.data());
                 if (request == null) {
-                    message.fd().ifPresent(FileDescriptors::close);
+                    closeAll(message.fds());
                     return; // the peer went away; what it handed stays held
                 }
-                KeeperAnswer answer = peer.uid() == 0 ? answer(request, message.fd())
-                        : refuse(message.fd(), "only root may hand or fetch descriptors (peer uid " + peer.uid() + ")");
-                connection.send(answer.message().encode(), answer.fd());
+                KeeperAnswer answer = peer.uid() == 0 ? answer(request, message.fds())
+                        : refuse(message.fds(), "only root may hand or fetch descriptors (peer uid " + peer.uid() + ")");
+                connection.send(answer.message().encode(), answer.fds());
             }
         } catch (ErrnoException e) {
             synchronized (this) {
@@ -120,35 +120,36 @@ public final class DescriptorKeeper implements AutoCloseable {
         }
     }
 
-    private record KeeperAnswer(KeeperMessage message, OptionalInt fd) {}
+    private record KeeperAnswer(KeeperMessage message, int[] fds) {}
 
-    private synchronized KeeperAnswer answer(KeeperMessage request, OptionalInt passed) {
+    private synchronized KeeperAnswer answer(KeeperMessage request, int[] passed) {
         switch (request.op()) {
             case KeeperMessage.KEEP -> {
-                if (passed.isEmpty()) return refuse(passed, "KEEP came without a descriptor");
-                int previous = held;
-                held = passed.getAsInt();
+                if (passed.length == 0) return refuse(passed, "KEEP came without a descriptor");
+                int[] previous = held;
+                held = passed;
                 notes = request.payload();
-                // A new connection replaces the old one: the old one's last reference goes here.
-                if (previous >= 0) FileDescriptors.close(previous);
-                log.info("holding a descriptor for a daemon on {} ({})", path, previous >= 0 ? "replacing the previous one" : "first one");
-                return new KeeperAnswer(KeeperMessage.of(KeeperMessage.OK), OptionalInt.empty());
+                // New connections replace the old ones: the old ones' last references go here.
+                closeAll(previous);
+                log.info("holding {} descriptor(s) for a daemon on {} ({})", passed.length, path,
+                        previous.length > 0 ? "replacing the previous ones" : "first ones");
+                return new KeeperAnswer(KeeperMessage.of(KeeperMessage.OK), new int[0]);
             }
             case KeeperMessage.FETCH -> {
-                passed.ifPresent(FileDescriptors::close);
-                if (held < 0) return new KeeperAnswer(KeeperMessage.of(KeeperMessage.NONE), OptionalInt.empty());
-                // The descriptor is sent, not given away: until the fetcher hands it back, a crash of the fetcher must not end it.
-                return new KeeperAnswer(new KeeperMessage(KeeperMessage.HELD, notes), OptionalInt.of(held));
+                closeAll(passed);
+                if (held.length == 0) return new KeeperAnswer(KeeperMessage.of(KeeperMessage.NONE), new int[0]);
+                // The descriptors are sent, not given away: until the fetcher hands them back, a crash of the fetcher must not end them.
+                return new KeeperAnswer(new KeeperMessage(KeeperMessage.HELD, notes), held.clone());
             }
             case KeeperMessage.DROP -> {
-                passed.ifPresent(FileDescriptors::close);
-                if (held >= 0) {
-                    FileDescriptors.close(held);
-                    held = -1;
+                closeAll(passed);
+                if (held.length > 0) {
+                    closeAll(held);
+                    held = new int[0];
                     notes = new byte[0];
-                    log.info("dropped the descriptor held on {}", path);
+                    log.info("dropped the descriptors held on {}", path);
                 }
-                return new KeeperAnswer(KeeperMessage.of(KeeperMessage.OK), OptionalInt.empty());
+                return new KeeperAnswer(KeeperMessage.of(KeeperMessage.OK), new int[0]);
             }
             default -> {
                 return refuse(passed, "unknown operation " + request.op());
@@ -156,10 +157,14 @@ public final class DescriptorKeeper implements AutoCloseable {
         }
     }
 
-    private static KeeperAnswer refuse(OptionalInt passed, String why) {
-        passed.ifPresent(FileDescriptors::close);
+    private static KeeperAnswer refuse(int[] passed, String why) {
+        closeAll(passed);
         return new KeeperAnswer(new KeeperMessage(KeeperMessage.ERROR, why.getBytes(StandardCharsets.UTF_8)),
-                OptionalInt.empty());
+                new int[0]);
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) FileDescriptors.close(fd);
     }
 
     /**
@@ -183,8 +188,8 @@ public final class DescriptorKeeper implements AutoCloseable {
         }
         listener.close();
         synchronized (this) {
-            if (held >= 0) FileDescriptors.close(held);
-            held = -1;
+            closeAll(held);
+            held = new int[0];
         }
         try {
             Files.deleteIfExists(path);

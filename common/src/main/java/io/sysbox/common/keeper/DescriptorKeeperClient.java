@@ -8,16 +8,31 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /** The side of a {@link DescriptorKeeper} that hands it a descriptor and fetches it back. */
 public final class DescriptorKeeperClient {
     private static final int ECONNREFUSED = 111;
 
-    /** A descriptor the keeper held, now also the fetcher's (to close), and the notes handed with it. */
-    public record Held(int fd, byte[] notes) {
+    /** The descriptors the keeper held, in the order handed, now also the fetcher's (to close), and the notes handed with them. */
+    public record Held(int[] fds, byte[] notes) {
         public Held {
+            fds = fds.clone();
             notes = notes.clone();
+        }
+
+        @Override
+        public int[] fds() {
+            return fds.clone();
+        }
+
+        /** The first descriptor handed. */
+        public int fd() {
+            return fds[0];
+        }
+
+        /** Closes this process's copies. */
+        public void close() {
+            for (int fd : fds) FileDescriptors.close(fd);
         }
 
         @Override
@@ -47,7 +62,15 @@ public final class DescriptorKeeperClient {
 
     /** Hands the keeper {@code fd} (it gets its own reference) and notes about it, replacing what it held. */
     public void keep(int fd, byte[] notes) throws IOException {
-        call(new KeeperMessage(KeeperMessage.KEEP, notes), OptionalInt.of(fd), KeeperMessage.OK);
+        keep(new int[] {fd}, notes);
+    }
+
+    /**
+     * Hands the keeper {@code fds} together (it gets its own references, at most
+     * {@link SeqPacketSocket#MAX_FDS}) and notes about them, replacing what it held.
+     */
+    public void keep(int[] fds, byte[] notes) throws IOException {
+        call(new KeeperMessage(KeeperMessage.KEEP, notes), fds, KeeperMessage.OK);
     }
 
     /**
@@ -56,13 +79,13 @@ public final class DescriptorKeeperClient {
      */
     public Optional<Held> fetch() throws IOException {
         try (SeqPacketSocket connection = SeqPacketSocket.connect(socket)) {
-            connection.send(KeeperMessage.of(KeeperMessage.FETCH).encode(), OptionalInt.empty());
+            connection.send(KeeperMessage.of(KeeperMessage.FETCH).encode(), new int[0]);
             SeqPacketSocket.Message message = connection.receive(KeeperMessage.MAX_SIZE);
             KeeperMessage answer = KeeperMessage.decode(message.data());
-            if (answer != null && answer.op() == KeeperMessage.HELD && message.fd().isPresent()) {
-                return Optional.of(new Held(message.fd().getAsInt(), answer.payload()));
+            if (answer != null && answer.op() == KeeperMessage.HELD && message.fds().length > 0) {
+                return Optional.of(new Held(message.fds(), answer.payload()));
             }
-            message.fd().ifPresent(FileDescriptors::close);
+            for (int fd : message.fds()) FileDescriptors.close(fd);
             if (answer != null && answer.op() == KeeperMessage.NONE) return Optional.empty();
             throw unexpected(answer);
         } catch (ErrnoException e) {
@@ -73,14 +96,14 @@ public final class DescriptorKeeperClient {
 
     /** Tells the keeper to close what it holds. */
     public void drop() throws IOException {
-        call(KeeperMessage.of(KeeperMessage.DROP), OptionalInt.empty(), KeeperMessage.OK);
+        call(KeeperMessage.of(KeeperMessage.DROP), new int[0], KeeperMessage.OK);
     }
 
-    private void call(KeeperMessage request, OptionalInt fd, byte expected) throws IOException {
+    private void call(KeeperMessage request, int[] fds, byte expected) throws IOException {
         try (SeqPacketSocket connection = SeqPacketSocket.connect(socket)) {
-            connection.send(request.encode(), fd);
+            connection.send(request.encode(), fds);
             SeqPacketSocket.Message message = connection.receive(KeeperMessage.MAX_SIZE);
-            message.fd().ifPresent(FileDescriptors::close);
+            for (int fd : message.fds()) FileDescriptors.close(fd);
             KeeperMessage answer = KeeperMessage.decode(message.data());
             if (answer == null || answer.op() != expected) throw unexpected(answer);
         }

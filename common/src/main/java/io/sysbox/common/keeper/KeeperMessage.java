@@ -4,9 +4,10 @@ import java.util.Arrays;
 
 /**
  * One message of the descriptor keeper's protocol on {@code RUN_DIR/sysmgr-fd.sock} (a
- * SOCK_SEQPACKET socket): one byte of operation, then its payload; a descriptor travels
- * beside it as SCM_RIGHTS. Requests: KEEP (with the descriptor and the holder's notes about
- * it), FETCH, DROP. Answers: OK, HELD (with a descriptor and the notes), NONE, ERROR (text).
+ * SOCK_SEQPACKET socket): one byte of operation, then its payload; descriptors travel beside
+ * it as SCM_RIGHTS. Requests: KEEP (with one or more descriptors, held together, and the
+ * holder's notes about them), FETCH, DROP. Answers: OK, HELD (with the descriptors, in the
+ * order handed, and the notes), NONE, ERROR (text).
  */
 record KeeperMessage(byte op, byte[] payload) {
     static final byte KEEP = 1, FETCH = 2, DROP = 3;

@@ -31,8 +31,10 @@ public final class SeqPacketSocket implements AutoCloseable {
     /** struct msghdr on 64-bit Linux. */
     private static final int MSGHDR_SIZE = 56, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32,
             MSG_CONTROLLEN = 40, MSG_FLAGS = 48;
-    /** struct cmsghdr: cmsg_len size_t, level int, type int, then the data; CMSG_SPACE(sizeof(int)) is 24. */
-    private static final int CMSG_HEADER = 16, CMSG_LEN_ONE_FD = CMSG_HEADER + 4, CMSG_SPACE_ONE_FD = 24;
+    /** struct cmsghdr: cmsg_len size_t, level int, type int, then the data (padded to 8 bytes). */
+    private static final int CMSG_HEADER = 16;
+    /** The most descriptors one message carries (a FUSE daemon hands its two connections together). */
+    public static final int MAX_FDS = 4;
 
     private static final MethodHandle SOCKET = Native.errnoFunction("socket", FunctionDescriptor.of(INT, INT, INT, INT));
     private static final MethodHandle BIND = Native.errnoFunction("bind", FunctionDescriptor.of(INT, INT, PTR, INT));
@@ -46,8 +48,22 @@ public final class SeqPacketSocket implements AutoCloseable {
     private static final MethodHandle GETSOCKOPT = Native.errnoFunction("getsockopt",
             FunctionDescriptor.of(INT, INT, INT, INT, PTR, PTR));
 
-    /** One received message: its bytes and the descriptor that came with it, if any (the receiver's to close). */
-    public record Message(byte[] data, OptionalInt fd) {}
+    /** One received message: its bytes and the descriptors that came with it, in order (the receiver's to close). */
+    public record Message(byte[] data, int[] fds) {
+        public Message {
+            fds = fds.clone();
+        }
+
+        @Override
+        public int[] fds() {
+            return fds.clone();
+        }
+
+        /** The first descriptor, if any came. */
+        public OptionalInt fd() {
+            return fds.length == 0 ? OptionalInt.empty() : OptionalInt.of(fds[0]);
+        }
+    }
 
     /** Who is at the other end of a connection (SO_PEERCRED): the process that connected, as the kernel saw it. */
     public record Peer(int pid, int uid, int gid) {}
@@ -116,18 +132,26 @@ public final class SeqPacketSocket implements AutoCloseable {
 
     /** Sends one message; with {@code passFd} the receiver gets its own reference to that open file. */
     public void send(byte[] data, OptionalInt passFd) throws ErrnoException {
+        send(data, passFd.isPresent() ? new int[] {passFd.getAsInt()} : new int[0]);
+    }
+
+    /** Sends one message; the receiver gets its own reference to each of {@code passFds} (at most {@link #MAX_FDS}). */
+    public void send(byte[] data, int[] passFds) throws ErrnoException {
+        if (passFds.length > MAX_FDS) {
+            throw new IllegalArgumentException(passFds.length + " descriptors in one message; at most " + MAX_FDS);
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(Math.max(1, data.length));
             MemorySegment.copy(data, 0, buffer, ValueLayout.JAVA_BYTE, 0, data.length);
             MemorySegment msg = header(arena, buffer, data.length);
-            if (passFd.isPresent()) {
-                MemorySegment control = arena.allocate(CMSG_SPACE_ONE_FD, 8);
-                control.set(LONG, 0, CMSG_LEN_ONE_FD);
+            if (passFds.length > 0) {
+                MemorySegment control = arena.allocate(cmsgSpace(passFds.length), 8);
+                control.set(LONG, 0, CMSG_HEADER + 4L * passFds.length);
                 control.set(INT, 8, SOL_SOCKET);
                 control.set(INT, 12, SCM_RIGHTS);
-                control.set(INT, CMSG_HEADER, passFd.getAsInt());
+                for (int i = 0; i < passFds.length; i++) control.set(INT, CMSG_HEADER + 4L * i, passFds[i]);
                 msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
-                msg.set(LONG, MSG_CONTROLLEN, CMSG_SPACE_ONE_FD);
+                msg.set(LONG, MSG_CONTROLLEN, cmsgSpace(passFds.length));
             }
             MemorySegment err = Native.captureSegment(arena);
             // MSG_NOSIGNAL: a peer that went away is an EPIPE here, not a SIGPIPE killing the daemon.
@@ -140,6 +164,11 @@ public final class SeqPacketSocket implements AutoCloseable {
         }
     }
 
+    /** CMSG_SPACE of {@code count} descriptors: the header and the data padded to 8 bytes. */
+    private static long cmsgSpace(int count) {
+        return CMSG_HEADER + ((4L * count + 7) & ~7L);
+    }
+
     /**
      * Waits for one message of at most {@code maxLength} bytes. An empty message with no
      * descriptor is end of stream: the peer closed the connection.
@@ -148,21 +177,24 @@ public final class SeqPacketSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(maxLength);
             MemorySegment msg = header(arena, buffer, maxLength);
-            MemorySegment control = arena.allocate(CMSG_SPACE_ONE_FD, 8);
+            MemorySegment control = arena.allocate(cmsgSpace(MAX_FDS), 8);
             msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
-            msg.set(LONG, MSG_CONTROLLEN, CMSG_SPACE_ONE_FD);
+            msg.set(LONG, MSG_CONTROLLEN, cmsgSpace(MAX_FDS));
             MemorySegment err = Native.captureSegment(arena);
             long received = (long) RECVMSG.invokeExact(err, fd, msg, MSG_CMSG_CLOEXEC);
             if (received < 0) throw new ErrnoException("recvmsg", name, Native.errno(err));
-            OptionalInt passed = OptionalInt.empty();
-            if (msg.get(LONG, MSG_CONTROLLEN) >= CMSG_LEN_ONE_FD && control.get(INT, 8) == SOL_SOCKET
+            int[] passed = new int[0];
+            long controlLength = msg.get(LONG, MSG_CONTROLLEN);
+            if (controlLength >= CMSG_HEADER + 4 && control.get(INT, 8) == SOL_SOCKET
                     && control.get(INT, 12) == SCM_RIGHTS) {
-                passed = OptionalInt.of(control.get(INT, CMSG_HEADER));
+                passed = new int[(int) Math.min(MAX_FDS, (control.get(LONG, 0) - CMSG_HEADER) / 4)];
+                for (int i = 0; i < passed.length; i++) passed[i] = control.get(INT, CMSG_HEADER + 4L * i);
             }
             if ((msg.get(INT, MSG_FLAGS) & MSG_CTRUNC) != 0) {
-                // More descriptors than one were sent: the kernel dropped the rest; a peer of ours never does that.
-                passed.ifPresent(MountApi::close);
-                throw new ErrnoException("recvmsg", name + " (more than one descriptor in a message)", ErrnoException.EINVAL);
+                // More descriptors than MAX_FDS were sent: the kernel dropped the rest; a peer of ours never does that.
+                for (int passedFd : passed) MountApi.close(passedFd);
+                throw new ErrnoException("recvmsg", name + " (more than " + MAX_FDS + " descriptors in a message)",
+                        ErrnoException.EINVAL);
             }
             byte[] data = Arrays.copyOf(buffer.toArray(ValueLayout.JAVA_BYTE), (int) received);
             return new Message(data, passed);

@@ -63,6 +63,35 @@ class DescriptorKeeperTest {
     }
 
     @Test
+    void keepsSeveralDescriptorsTogetherAndGivesThemBackInOrder() throws Exception {
+        Path first = dir.resolve("first");
+        Path second = dir.resolve("second");
+        Files.writeString(first, "1");
+        Files.writeString(second, "2");
+        DescriptorKeeperClient client = new DescriptorKeeperClient(dir.resolve(DescriptorKeeper.SOCKET));
+        try (DescriptorKeeper keeper = DescriptorKeeper.start(client.socket(), LogManager.getLogger("test"))) {
+            int a = FileDescriptors.openReadOnly(first.toString());
+            int b = FileDescriptors.openReadOnly(second.toString());
+            client.keep(new int[] {a, b}, new byte[0]);
+            FileDescriptors.close(a);
+            FileDescriptors.close(b);
+            assertEquals(1, openCopiesOf(first));
+            assertEquals(1, openCopiesOf(second));
+
+            DescriptorKeeperClient.Held held = client.fetch().orElseThrow();
+            assertEquals(2, held.fds().length);
+            assertEquals(first.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.fds()[0])));
+            assertEquals(second.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.fds()[1])));
+            held.close();
+
+            client.drop();
+            assertFalse(keeper.holds());
+            assertEquals(0, openCopiesOf(first), "dropped: both closed");
+            assertEquals(0, openCopiesOf(second), "dropped: both closed");
+        }
+    }
+
+    @Test
     void aNewDescriptorReplacesTheOldAndClosingTheKeeperClosesIt() throws Exception {
         Path first = dir.resolve("first");
         Path second = dir.resolve("second");

@@ -56,7 +56,7 @@ class SysboxdAndInstallIT {
             // A sysbox-fs killed with -9 is started again and resumes the connection the manager kept,
             // once it has handed it over (the daemons start in parallel: up to 2 s after both run).
             Path fsLog = logs.resolve("sysbox-fs.log");
-            while (!Files.readString(fsLog).contains("handed the FUSE connection to the descriptor keeper")) {
+            while (!Files.readString(fsLog).contains("handed the FUSE connections to the descriptor keeper")) {
                 if (!sysboxd.isAlive() || System.nanoTime() > deadline) fail("no handover:\n" + Files.readString(fsLog));
                 Thread.sleep(100);
             }

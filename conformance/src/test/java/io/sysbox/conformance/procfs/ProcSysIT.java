@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,25 +94,32 @@ class ProcSysIT {
     }
 
     /** The mount points below /proc/sys inside container ID. */
-    private static Set<String> procSysMounts(String id) {
-        Set<String> mounts = new HashSet<>();
+    /** Mount point → super options (after " - type source "), of the mounts under /proc/sys. */
+    private static Map<String, String> procSysMounts(String id) {
+        Map<String, String> mounts = new HashMap<>();
         for (String line : ok(sh(id, "cat /proc/self/mountinfo")).split("\n")) {
             String point = line.split(" ")[4];
-            if (point.startsWith("/proc/sys/")) mounts.add(point);
+            String[] after = line.substring(line.indexOf(" - ") + 3).split(" ");
+            if (point.startsWith("/proc/sys/")) mounts.put(point, after[after.length - 1]);
         }
         return mounts;
     }
 
     @Test
     void theHookBindsSysboxFsFilesOverTheContainersProcSysOnly() throws Exception {
-        Set<String> mounts = procSysMounts(two);
-        for (String sysctl : List.of("kernel/panic", "vm/overcommit_memory", "kernel/cap_last_cap",
-                "kernel/ngroups_max", "kernel/random/uuid", "net/netfilter/nf_conntrack_max")) {
-            assertTrue(mounts.contains("/proc/sys/" + sysctl), sysctl + " bound from sysbox-fs: " + mounts);
+        Map<String, String> mounts = procSysMounts(two);
+        for (String sysctl : List.of("kernel/panic", "vm/overcommit_memory", "net/netfilter/nf_conntrack_max")) {
+            assertTrue(mounts.getOrDefault("/proc/sys/" + sysctl, "").startsWith("rw"),
+                    sysctl + " bound from sysbox-fs's read-write connection: " + mounts);
+        }
+        // What no container can write comes from the read-only connection (no GETATTR per read).
+        for (String sysctl : List.of("kernel/cap_last_cap", "kernel/ngroups_max", "kernel/random/uuid")) {
+            assertTrue(mounts.getOrDefault("/proc/sys/" + sysctl, "").startsWith("ro"),
+                    sysctl + " bound from sysbox-fs's read-only connection: " + mounts);
         }
         // Namespaced and refused-by-the-kernel sysctls stay the kernel's (EmulatedSysctls).
         for (String sysctl : List.of("kernel/pid_max", "net/ipv4/ip_forward", "vm/swappiness")) {
-            assertFalse(mounts.contains("/proc/sys/" + sysctl), sysctl + " must stay the kernel's: " + mounts);
+            assertFalse(mounts.containsKey("/proc/sys/" + sysctl), sysctl + " must stay the kernel's: " + mounts);
         }
         String hostMounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertFalse(hostMounts.contains(" /proc/sys/kernel/panic "), "nothing bound on the host's /proc/sys");

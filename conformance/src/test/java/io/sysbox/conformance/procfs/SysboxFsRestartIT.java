@@ -84,7 +84,8 @@ class SysboxFsRestartIT {
     /** The containers sysbox-fs has a directory for. */
     private List<String> registered() throws IOException {
         try (Stream<Path> dirs = Files.list(fs.mountpoint())) {
-            return dirs.map(p -> p.getFileName().toString()).sorted().toList();
+            // .ro: where the read-only connection is mounted, not a container.
+            return dirs.map(p -> p.getFileName().toString()).filter(name -> !name.equals(".ro")).sorted().toList();
         }
     }
 
@@ -111,7 +112,8 @@ class SysboxFsRestartIT {
     @Test
     void afterKill9TheRestartedSysboxFsServesTheRunningContainersWithTheirState() throws Exception {
         fs = SysboxFsProcess.start(env);
-        assertTrue(fuseDescriptors(env.manager().pid()).size() == 1, "the manager holds sysbox-fs's connection");
+        assertEquals(2, fuseDescriptors(env.manager().pid()).size(),
+                "the manager holds sysbox-fs's connections, the read-write and the read-only one");
         String limited = env.newContainerId("restart-mem");
         BusyboxBundle bundle = env.bundle(limited);
         bundle.linux().withObjectProperty("resources").putObject("memory").put("limit", 256L << 20);
@@ -124,6 +126,8 @@ class SysboxFsRestartIT {
         assertTrue(before >= 1.0, "started 1.5 s ago: " + before);
         assertEquals("MemTotal:         262144 kB", exec(limited, "grep MemTotal /proc/meminfo").strip());
         String uuid = exec(limited, "cat /sys/devices/virtual/dmi/id/product_uuid 2>/dev/null || true");
+        String uptimeMount = exec(limited, "grep ' /proc/uptime ' /proc/self/mountinfo");
+        assertTrue(uptimeMount.contains(" - fuse sysboxfs ro,"), "bound from the read-only connection: " + uptimeMount);
         // Written through sysbox-fs's directory for the container (the container's /proc/sys binds are another item).
         Path panic = fs.mountpoint().resolve(limited).resolve("proc/sys/kernel/panic");
         Files.writeString(panic, "5");

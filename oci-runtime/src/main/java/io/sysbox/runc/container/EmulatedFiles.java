@@ -30,12 +30,30 @@ final class EmulatedFiles {
 
     private EmulatedFiles() {}
 
-    /** Adds destination → source for each file present under root (sysbox-fs's directory of the container). */
+    /**
+     * Where sysbox-fs serves, beside {@code <mountpoint>/<id>}, the files no container can write:
+     * {@code <mountpoint>/.ro/<id>}, on a FUSE connection mounted read-only, whose files the
+     * kernel reads without a GETATTR after each read (docs/design.md, "read path").
+     */
+    private static final String READ_ONLY_DIRECTORY = ".ro";
+
+    /**
+     * Adds destination → source for each file present under root (sysbox-fs's directory of the
+     * container), taken from the read-only directory beside it where sysbox-fs serves it there.
+     * Looked up here rather than answered by sysbox-fs's Register, so the manager and the
+     * protocol stay as they are, and a sysbox-fs without it (an older one) still gets its files bound.
+     */
     static void addTo(Map<String, String> binds, Path root) {
         for (String path : PATHS) {
-            Path source = root.resolve(path);
+            Path source = preferReadOnly(root, path);
             if (Files.exists(source)) binds.put("/" + path, source.toString());
         }
+    }
+
+    /** {@code path} under the read-only directory of the container where sysbox-fs serves it there, else under root. */
+    private static Path preferReadOnly(Path root, String path) {
+        Path readOnly = root.resolveSibling(READ_ONLY_DIRECTORY).resolve(root.getFileName()).resolve(path);
+        return Files.exists(readOnly) ? readOnly : root.resolve(path);
     }
 
     /**
@@ -48,7 +66,8 @@ final class EmulatedFiles {
         if (!Files.isDirectory(dir)) return binds;
         try (Stream<Path> files = Files.walk(dir)) {
             files.filter(Files::isRegularFile)
-                    .forEach(file -> binds.put("/" + root.relativize(file), file.toString()));
+                    .map(root::relativize)
+                    .forEach(path -> binds.put("/" + path, preferReadOnly(root, path.toString()).toString()));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -19,9 +19,11 @@ import java.util.stream.Stream;
 /**
  * Issue 4, acceptance 10: open+read+close of proc/meminfo and proc/uptime through sysbox-fs,
  * through a private lxcfs, and on the host kernel, interleaved in one run, from a thread in a
- * 256 MiB memory cgroup (so both FUSE servers compute a container's view). Prints medians, the
- * ratios sysbox-fs/lxcfs and sysbox-fs/host, and whether sysbox-fs takes at most half of
- * lxcfs's time. Not a test: run it as root on an idle machine,
+ * 256 MiB memory cgroup (so both FUSE servers compute a container's view). sysbox-fs is read
+ * where containers get its files bound from, its read-only connection; its read-write
+ * connection ("sysbox-fs rw", one GETATTR more per read) is read too, for comparison. Prints
+ * medians, the ratios sysbox-fs/lxcfs, sysbox-fs/host and sysbox-fs/rw, and whether sysbox-fs
+ * takes at most half of lxcfs's time. Not a test: run it as root on an idle machine,
  * {@code java --enable-native-access=ALL-UNNAMED -cp ... io.sysbox.fs.bench.LxcfsComparisonBench [--rounds N] [--warmup W]}.
  */
 public final class LxcfsComparisonBench {
@@ -29,7 +31,7 @@ public final class LxcfsComparisonBench {
     private static final long LIMIT_BYTES = 256L << 20;
     private static final double TARGET_RATIO = 0.5;
     private static final List<String> FILES = List.of("meminfo", "uptime");
-    private static final List<String> SOURCES = List.of("sysbox-fs", "lxcfs", "host");
+    private static final List<String> SOURCES = List.of("sysbox-fs", "lxcfs", "host", "sysbox-fs rw");
 
     private LxcfsComparisonBench() {}
 
@@ -80,12 +82,15 @@ public final class LxcfsComparisonBench {
         try (SysboxFsMount sysbox = SysboxFsMount.mount(sysboxMountpoint, SysboxFsMount.DEFAULT_THREADS, LOG);
              PrivateLxcfs lxcfs = PrivateLxcfs.start(lxcfsDir)) {
             sysbox.registry().register(new Container("bench", BootClock.nanos(), Map.of("memory", cgroup), 0, 0, 0));
-            Path sysboxProc = sysbox.containerDirectory("bench").resolve("proc");
+            // Where the runtime binds these files from: the read-only connection.
+            Path sysboxProc = sysbox.readOnlyContainerDirectory("bench").resolve("proc");
+            Path sysboxReadWriteProc = sysbox.containerDirectory("bench").resolve("proc");
             Path lxcfsProc = lxcfs.mountpoint().resolve("proc");
             List<Target> targets = FILES.stream().flatMap(file -> Stream.of(
                     new Target("sysbox-fs", file, sysboxProc.resolve(file)),
                     new Target("lxcfs", file, lxcfsProc.resolve(file)),
-                    new Target("host", file, Path.of("/proc", file)))).toList();
+                    new Target("host", file, Path.of("/proc", file)),
+                    new Target("sysbox-fs rw", file, sysboxReadWriteProc.resolve(file)))).toList();
             System.out.printf("lxcfs %s (pid %d) on %s; sysbox-fs (%d serving threads) on %s%n", lxcfsVersion(),
                     lxcfs.pid(), lxcfs.mountpoint(), SysboxFsMount.DEFAULT_THREADS, sysboxMountpoint);
             long[][] samples = BenchCgroup.callInside(cgroup, () -> {
@@ -142,8 +147,8 @@ public final class LxcfsComparisonBench {
         System.out.printf("open+read+close from a thread in memory cgroup %s (limit %d MiB), %d interleaved rounds "
                 + "after %d warm-up, microseconds median (p90)%n", cgroup, LIMIT_BYTES >> 20, options.rounds(),
                 options.warmup());
-        System.out.printf("%-8s %17s %17s %17s %16s %15s%n", "file", "sysbox-fs", "lxcfs", "host",
-                "sysbox-fs/lxcfs", "sysbox-fs/host");
+        System.out.printf("%-8s %17s %17s %17s %17s %16s %15s %13s%n", "file", "sysbox-fs", "lxcfs", "host",
+                "sysbox-fs rw", "sysbox-fs/lxcfs", "sysbox-fs/host", "sysbox-fs/rw");
         boolean met = true;
         for (String file : FILES) {
             double[] median = new double[SOURCES.size()];
@@ -155,7 +160,7 @@ public final class LxcfsComparisonBench {
             }
             double vsLxcfs = median[0] / median[1];
             met &= vsLxcfs <= TARGET_RATIO;
-            row.append(String.format(" %15.2fx %14.2fx", vsLxcfs, median[0] / median[2]));
+            row.append(String.format(" %15.2fx %14.2fx %12.2fx", vsLxcfs, median[0] / median[2], median[0] / median[3]));
             System.out.println(row);
         }
         System.out.printf("target sysbox-fs <= %.1f x lxcfs: %s%n", TARGET_RATIO, met ? "met" : "NOT met");

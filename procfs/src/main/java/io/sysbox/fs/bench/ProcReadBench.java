@@ -44,7 +44,7 @@ public final class ProcReadBench {
                 Path mountpoint = base.resolve("mnt-" + threads);
                 try (SysboxFsMount mount = SysboxFsMount.mount(mountpoint, threads, LOG)) {
                     mount.registry().register(new Container("bench", BootClock.nanos(), Map.of("memory", cgroup), 0, 0, 0));
-                    Path dir = mount.containerDirectory("bench").resolve("proc");
+                    Path dir = mount.readOnlyContainerDirectory("bench").resolve("proc");
                     latency(threads, "meminfo", dir.resolve("meminfo"), Path.of("/proc/meminfo"), iterations);
                     latency(threads, "uptime", dir.resolve("uptime"), Path.of("/proc/uptime"), iterations);
                     throughput(threads, clients, dir.resolve("meminfo"), iterations);

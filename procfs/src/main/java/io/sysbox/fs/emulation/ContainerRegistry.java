@@ -15,11 +15,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The containers sysbox-fs emulates files for. Registering one adds {@code <id>/proc/...} and
- * {@code <id>/sys/...} (the directories of the {@link ContainerLayout}) under the mount root;
- * unregistering removes it and tells the kernel to forget the name.
+ * {@code <id>/sys/...} (the directories of the {@link ContainerLayout}) under the mount root,
+ * and the same with only its read-only files under the read-only root
+ * ({@link NodeTable#readOnlyRoot}); unregistering removes both and tells the kernel to forget
+ * the name.
  *
  * <p>Containers of one pod (one network namespace) share one {@link EmulationState}: a
  * container registered to share another's uses that one's, and the state lives until the last
@@ -30,10 +33,10 @@ import java.util.function.LongSupplier;
  * same uptime base, same sysctl values.
  */
 public final class ContainerRegistry {
-    /** Tells the kernel that a name under a directory is gone (FUSE_NOTIFY_INVAL_ENTRY). */
+    /** Tells the kernel that a container's directory is gone from the roots of both trees (FUSE_NOTIFY_INVAL_ENTRY). */
     @FunctionalInterface
     public interface EntryInvalidator {
-        void invalidate(long parent, String name);
+        void invalidate(String containerId);
     }
 
     /** Told when a state's sysctl values could not be written down (the values stay; a restart loses them). */
@@ -175,31 +178,52 @@ public final class ContainerRegistry {
         return new Restored(restored, dropped);
     }
 
-    /** Builds the container's directory and links it under the root, its node ids derived from {@code nonce}. */
+    /**
+     * The prefix of the read-only tree's paths in {@link NodeTable#idOf}: a NUL, which no path
+     * holds, so they never derive the id of a read-write node.
+     */
+    private static final String READ_ONLY_PATHS = "\0ro/";
+
+    /**
+     * Builds the container's directories and links them under both roots, their node ids
+     * derived from {@code nonce}: under the read-write root with every file, under the
+     * read-only root with the same directories and only the files no container can write.
+     */
     private void link(ContainerState state, long nonce) {
-        Container container = state.container();
         long now = epochSeconds.getAsLong();
-        DirectoryNode root = table.root();
-        DirectoryNode top = new DirectoryNode(NodeTable.idOf(nonce, ""), root.id(), container.id(), 0555,
+        List<Node> nodes = new ArrayList<>();
+        DirectoryNode top = tree(state, nonce, "", table.root(), file -> true, now, nodes);
+        DirectoryNode readOnlyTop = tree(state, nonce, READ_ONLY_PATHS, table.readOnlyRoot(),
+                file -> !(file instanceof WritableFile), now, nodes);
+        table.addAll(nodes);
+        // Linked last: a lookup sees a directory only once all of it exists.
+        table.root().add(top);
+        table.readOnlyRoot().add(readOnlyTop);
+    }
+
+    private DirectoryNode tree(ContainerState state, long nonce, String prefix, DirectoryNode root,
+                               Predicate<EmulatedFile> served, long now, List<Node> nodes) {
+        Container container = state.container();
+        DirectoryNode top = new DirectoryNode(NodeTable.idOf(nonce, prefix), root.id(), container.id(), 0555,
                 container.rootUid(), container.rootGid(), now);
-        List<Node> nodes = new ArrayList<>(List.of(top));
+        nodes.add(top);
         Map<String, DirectoryNode> directories = new HashMap<>(Map.of("", top));
         for (EmulatedDirectory emulated : layout.directories()) {
             DirectoryNode parent = directories.get(emulated.parent());
-            DirectoryNode directory = new DirectoryNode(NodeTable.idOf(nonce, emulated.path()), parent.id(),
+            DirectoryNode directory = new DirectoryNode(NodeTable.idOf(nonce, prefix + emulated.path()), parent.id(),
                     emulated.name(), emulated.permissions(), container.rootUid(), container.rootGid(), now);
             parent.add(directory);
             nodes.add(directory);
             directories.put(emulated.path(), directory);
             for (EmulatedFile file : emulated.files()) {
-                FileNode node = new FileNode(NodeTable.idOf(nonce, emulated.path() + "/" + file.name()), state, file, now);
+                if (!served.test(file)) continue;
+                FileNode node = new FileNode(NodeTable.idOf(nonce, prefix + emulated.path() + "/" + file.name()), state,
+                        file, now);
                 directory.add(node);
                 nodes.add(node);
             }
         }
-        table.addAll(nodes);
-        // Linked last: a lookup sees the directory only once all of it exists.
-        root.add(top);
+        return top;
     }
 
     /**
@@ -209,10 +233,10 @@ public final class ContainerRegistry {
     public synchronized boolean unregister(String id) {
         Registered registered = containers.remove(id);
         if (registered == null) return false;
-        Optional<Node> top = table.root().remove(id);
-        top.ifPresent(table::removeTree);
+        table.root().remove(id).ifPresent(table::removeTree);
+        table.readOnlyRoot().remove(id).ifPresent(table::removeTree);
         // The kernel may have cached the name for the entry timeout; make it look again (and miss).
-        invalidator.invalidate(table.root().id(), id);
+        invalidator.invalidate(id);
         closeQuietly(registered.state());
         long stateNonce = registered.state().emulation().nonce();
         Shared shared = states.get(stateNonce);
@@ -315,6 +339,10 @@ public final class ContainerRegistry {
         if (id.equals(".") || id.equals("..") || id.indexOf('/') >= 0 || id.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("container id '" + id + "' cannot name a directory: it must not be"
                     + " '.' or '..' nor contain '/' or NUL");
+        }
+        if (id.equals(NodeTable.READ_ONLY_DIRECTORY)) {
+            throw new IllegalArgumentException("container id '" + id + "' is the directory the read-only tree is"
+                    + " mounted on; give the container another id");
         }
         if (id.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("container id '" + id + "' is longer than 255 bytes");

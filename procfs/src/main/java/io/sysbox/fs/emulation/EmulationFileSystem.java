@@ -30,6 +30,8 @@ public final class EmulationFileSystem implements FuseFileSystem {
     private static final int O_ACCMODE = 3, O_RDONLY = 0, O_TRUNC = 01000;
 
     private final NodeTable table;
+    /** The table's node this connection's root (FUSE node id 1) is: {@link NodeTable#root} or {@link NodeTable#readOnlyRoot}. */
+    private final long rootId;
     private final Logger log;
     /**
      * Handles are not kept anywhere but here, so a sysbox-fs restarted on the same connection
@@ -44,9 +46,21 @@ public final class EmulationFileSystem implements FuseFileSystem {
     /** Per file node: the size last reported, from its last render (see {@link #attributesOf}). */
     private final ConcurrentHashMap<Long, Long> reportedSizes = new ConcurrentHashMap<>();
 
+    /** Serves the read-write tree of {@code table}. */
     public EmulationFileSystem(NodeTable table, Logger log) {
+        this(table, NodeTable.ROOT_ID, log);
+    }
+
+    /** Serves the tree of {@code table} under {@code rootId}, which the kernel knows as its root. */
+    public EmulationFileSystem(NodeTable table, long rootId, Logger log) {
         this.table = table;
+        this.rootId = rootId;
         this.log = log;
+    }
+
+    /** Serves the read-only tree of {@code table}, for a connection mounted read-only. */
+    public static EmulationFileSystem readOnly(NodeTable table, Logger log) {
+        return new EmulationFileSystem(table, NodeTable.READ_ONLY_ROOT_ID, log);
     }
 
     /** An emulated file opened once: the content the last read at offset 0 rendered. */
@@ -192,10 +206,10 @@ public final class EmulationFileSystem implements FuseFileSystem {
         return new Opened(handle, 0);
     }
 
-    private static List<DirectoryEntry> listing(DirectoryNode directory) {
+    private List<DirectoryEntry> listing(DirectoryNode directory) {
         List<DirectoryEntry> entries = new ArrayList<>();
-        entries.add(new DirectoryEntry(".", directory.id(), Attributes.S_IFDIR));
-        entries.add(new DirectoryEntry("..", directory.parentId(), Attributes.S_IFDIR));
+        entries.add(new DirectoryEntry(".", exposed(directory.id()), Attributes.S_IFDIR));
+        entries.add(new DirectoryEntry("..", exposed(directory.parentId()), Attributes.S_IFDIR));
         for (Node child : directory.children()) {
             entries.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
         }
@@ -246,8 +260,14 @@ public final class EmulationFileSystem implements FuseFileSystem {
         return openFiles.size() + openDirectories.size();
     }
 
+    /** The id the kernel knows a node by: the root's is FUSE's root id. */
+    private long exposed(long id) {
+        return id == rootId ? NodeTable.ROOT_ID : id;
+    }
+
     private Node node(long id) throws FuseException {
-        return table.find(id).orElseThrow(() -> new FuseException(Errno.ENOENT, "node " + id + " is gone"));
+        long inTable = id == NodeTable.ROOT_ID ? rootId : id;
+        return table.find(inTable).orElseThrow(() -> new FuseException(Errno.ENOENT, "node " + id + " is gone"));
     }
 
     private DirectoryNode directory(long id) throws FuseException {

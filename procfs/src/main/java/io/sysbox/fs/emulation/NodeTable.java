@@ -15,21 +15,53 @@ import java.util.concurrent.ConcurrentHashMap;
  * restarted on the same FUSE connection must answer for those ids with the same nodes. A new
  * registration (new nonce) gets new ids, so an id the kernel still holds from an earlier
  * registration of the same container id misses instead of hitting the new node.
+ *
+ * <p>It holds two trees, one per FUSE connection of sysbox-fs (see {@link #readOnlyRoot}): the
+ * read-write one, under {@link #root}, and the read-only one under {@link #readOnlyRoot}, which
+ * the read-only connection presents as its root and the read-write tree shows as the
+ * (mounted-over) directory {@link #READ_ONLY_DIRECTORY}.
  */
 public final class NodeTable {
     public static final long ROOT_ID = 1;
+    /**
+     * The read-only tree's root, and the directory of the read-write root it is mounted on.
+     * Fixed, not derived: the kernel keeps the directory's id as long as the read-only mount
+     * stands on it, across restarts of sysbox-fs, and a lookup answering another id would make
+     * it detach that mount (and every container's bind mount of it).
+     */
+    public static final long READ_ONLY_ROOT_ID = 2, READ_ONLY_DIRECTORY_ID = 3;
+    /** The name of the directory of the read-write root that the read-only tree is mounted on. */
+    public static final String READ_ONLY_DIRECTORY = ".ro";
+    private static final long LAST_FIXED_ID = READ_ONLY_DIRECTORY_ID;
 
     private final ConcurrentHashMap<Long, Node> nodes = new ConcurrentHashMap<>();
     private final DirectoryNode root;
+    private final DirectoryNode readOnlyRoot;
 
-    /** @param timeSeconds the root's times (the mount's start) */
+    /** @param timeSeconds the roots' times (the mount's start) */
     public NodeTable(long timeSeconds) {
         root = new DirectoryNode(ROOT_ID, ROOT_ID, "", 0755, 0, 0, timeSeconds);
+        readOnlyRoot = new DirectoryNode(READ_ONLY_ROOT_ID, READ_ONLY_ROOT_ID, "", 0755, 0, 0, timeSeconds);
+        DirectoryNode mountedOn = new DirectoryNode(READ_ONLY_DIRECTORY_ID, ROOT_ID, READ_ONLY_DIRECTORY, 0755, 0, 0,
+                timeSeconds);
         nodes.put(ROOT_ID, root);
+        nodes.put(READ_ONLY_ROOT_ID, readOnlyRoot);
+        nodes.put(READ_ONLY_DIRECTORY_ID, mountedOn);
+        root.add(mountedOn);
     }
 
+    /** The read-write tree's root: every container's directory with all its files. */
     public DirectoryNode root() {
         return root;
+    }
+
+    /**
+     * The read-only tree's root: every container's directory with only the files no container
+     * can write, served on a FUSE connection whose superblock is read-only (docs/design.md,
+     * "read path").
+     */
+    public DirectoryNode readOnlyRoot() {
+        return readOnlyRoot;
     }
 
     public Optional<Node> find(long id) {
@@ -38,7 +70,7 @@ public final class NodeTable {
 
     /**
      * The id of {@code path} ("" for the container's directory, "proc/uptime"...) in the
-     * registration {@code nonce}: 63 bits of a SHA-256, never the root's nor 0 (FUSE's "none").
+     * registration {@code nonce}: 63 bits of a SHA-256, never a fixed id nor 0 (FUSE's "none").
      */
     static long idOf(long nonce, String path) {
         MessageDigest sha;
@@ -50,7 +82,7 @@ public final class NodeTable {
         sha.update(ByteBuffer.allocate(8).putLong(nonce).array());
         byte[] digest = sha.digest(path.getBytes(StandardCharsets.UTF_8));
         long id = ByteBuffer.wrap(digest).getLong() & Long.MAX_VALUE;
-        return id <= ROOT_ID ? id + 2 : id;
+        return id <= LAST_FIXED_ID ? id + LAST_FIXED_ID + 1 : id;
     }
 
     /**

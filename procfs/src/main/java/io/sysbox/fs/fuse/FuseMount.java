@@ -16,7 +16,7 @@ import java.time.Duration;
 public final class FuseMount implements AutoCloseable {
     /** The name /proc/mounts shows as the source. */
     public static final String SOURCE = "sysboxfs";
-    private static final long MS_NOSUID = 2, MS_NODEV = 4;
+    private static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4;
 
     private final Path mountpoint;
     private final FuseSession session;
@@ -36,17 +36,29 @@ public final class FuseMount implements AutoCloseable {
      */
     public static FuseMount mount(Path mountpoint, FuseFileSystem fs, int threads, Duration cacheTimeout, Logger log)
             throws ErrnoException {
+        return mount(mountpoint, fs, threads, cacheTimeout, false, "sysbox-fs-fuse-", log);
+    }
+
+    /**
+     * As {@link #mount(Path, FuseFileSystem, int, Duration, Logger)}; {@code readOnly} mounts a
+     * read-only superblock (MS_RDONLY), whose inodes the kernel never marks for an atime update
+     * after a direct-I/O read (fuse_invalidate_atime skips IS_RDONLY inodes), so the next
+     * fstat(2) of a reader needs no GETATTR. Its threads are named {@code threadPrefix}N.
+     */
+    public static FuseMount mount(Path mountpoint, FuseFileSystem fs, int threads, Duration cacheTimeout,
+                                  boolean readOnly, String threadPrefix, Logger log) throws ErrnoException {
         int fd = FuseDevice.open();
         FuseSession session = new FuseSession(fd, fs, cacheTimeout, log);
         String options = "fd=" + fd + ",rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions";
         try {
-            MountApi.mount(SOURCE, mountpoint.toString(), "fuse", MS_NOSUID | MS_NODEV, options);
+            MountApi.mount(SOURCE, mountpoint.toString(), "fuse", MS_NOSUID | MS_NODEV | (readOnly ? MS_RDONLY : 0),
+                    options);
         } catch (ErrnoException e) {
             FuseDevice.close(fd);
             throw e;
         }
         // The kernel queues INIT at mount time; the threads answer it first.
-        session.start(threads, "sysbox-fs-fuse-");
+        session.start(threads, threadPrefix);
         return new FuseMount(mountpoint, session, log);
     }
 
@@ -60,8 +72,14 @@ public final class FuseMount implements AutoCloseable {
      */
     public static FuseMount resume(Path mountpoint, int fd, FuseFileSystem fs, int threads, Duration cacheTimeout,
                                    Negotiated negotiated, Logger log) {
+        return resume(mountpoint, fd, fs, threads, cacheTimeout, negotiated, "sysbox-fs-fuse-", log);
+    }
+
+    /** As {@link #resume(Path, int, FuseFileSystem, int, Duration, Negotiated, Logger)}, threads named {@code threadPrefix}N. */
+    public static FuseMount resume(Path mountpoint, int fd, FuseFileSystem fs, int threads, Duration cacheTimeout,
+                                   Negotiated negotiated, String threadPrefix, Logger log) {
         FuseSession session = FuseSession.resumed(fd, fs, cacheTimeout, negotiated, log);
-        session.start(threads, "sysbox-fs-fuse-");
+        session.start(threads, threadPrefix);
         try {
             session.requestResend();
         } catch (ErrnoException e) {

@@ -44,7 +44,7 @@ class ContainerRegistryTest {
     }
 
     private ContainerRegistry registry(NodeTable table) {
-        return new ContainerRegistry(table, layout, (parent, name) -> invalidated.add(name), () -> 1000, journal,
+        return new ContainerRegistry(table, layout, invalidated::add, () -> 1000, journal,
                 (what, e) -> { throw new AssertionError(what, e); });
     }
 

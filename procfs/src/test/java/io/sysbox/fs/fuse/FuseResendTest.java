@@ -131,7 +131,7 @@ class FuseResendTest {
     @Test
     void aRequestTheFirstServerTookIsAnsweredByTheSecondAfterAResend() throws Exception {
         NodeTable table = new NodeTable(0);
-        ContainerRegistry registry = new ContainerRegistry(table, layout, (parent, name) -> {}, () -> 0);
+        ContainerRegistry registry = new ContainerRegistry(table, layout, id -> {}, () -> 0);
         registry.register(new Container("c1", BootClock.nanos(), Map.of(), 0, 0, 0));
         first = FuseMount.mount(mountpoint, stuckOnRead(new EmulationFileSystem(table, LOG)), 1, Duration.ofSeconds(1), LOG);
         Negotiated negotiated = first.session().awaitNegotiated(Duration.ofSeconds(10)).orElseThrow();
