@@ -22,7 +22,7 @@ final class FuseProtocol {
     static final int NOTIFY_INVAL_ENTRY = 3, NOTIFY_RESEND = 7;
 
     // INIT flags
-    static final int ASYNC_READ = 1, ATOMIC_O_TRUNC = 1 << 3, BIG_WRITES = 1 << 5, PARALLEL_DIROPS = 1 << 18,
+    static final int ASYNC_READ = 1, BIG_WRITES = 1 << 5, PARALLEL_DIROPS = 1 << 18,
             MAX_PAGES = 1 << 22;
 
     // fuse_setattr_in.valid

@@ -269,7 +269,11 @@ public final class FuseSession {
                         major, minor, KERNEL_VERSION, OLDEST_MINOR_SUPPORTED, KERNEL_VERSION);
                 throw new FuseException(Errno.EPROTO, "unsupported FUSE protocol");
             }
-            int wanted = ASYNC_READ | ATOMIC_O_TRUNC | BIG_WRITES | PARALLEL_DIROPS | MAX_PAGES;
+            // Not ATOMIC_O_TRUNC: with it the kernel sets a file opened with O_TRUNC (echo 1 > file)
+            // to size 0 on its own, and a sendfile reader (busybox cat) that does not fstat first
+            // then reads nothing until the attributes time out. Without it the kernel truncates
+            // with a SETATTR and takes the size the file system answers.
+            int wanted = ASYNC_READ | BIG_WRITES | PARALLEL_DIROPS | MAX_PAGES;
             MemorySegment o = out.asSlice(OUT_HEADER_SIZE, INIT_OUT_SIZE);
             o.fill((byte) 0);
             o.set(U32, INIT_OUT_MAJOR, KERNEL_VERSION);
