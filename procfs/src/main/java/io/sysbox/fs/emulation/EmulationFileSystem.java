@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reader that seeks back and reads again, like top, sees new values) and later offsets are
  * cut from that copy, so one pass over the file is consistent however the reader splits it.
  * Only {@link WritableFile}s open for writing, and each write hands them a whole value.
+ * {@link HostNode}s (the host's sysfs passed through) are read with preads of the host file,
+ * also with direct I/O, and never open for writing.
  */
 public final class EmulationFileSystem implements FuseFileSystem {
     private static final int O_ACCMODE = 3, O_RDONLY = 0, O_TRUNC = 01000;
@@ -238,13 +240,13 @@ public final class EmulationFileSystem implements FuseFileSystem {
                 entries.add(new DirectoryEntry(".", directory.id(), Attributes.S_IFDIR));
                 entries.add(new DirectoryEntry("..", directory.parentId(), Attributes.S_IFDIR));
                 List<Node> own = directory.children();
-                List<DirectoryEntry> ownEntries = new ArrayList<>();
-                for (Node child : own) ownEntries.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
+                List<DirectoryEntry> named = new ArrayList<>();
+                for (Node child : own) named.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
                 if (directory.host().isPresent()) {
-                    ownEntries.addAll(directory.host().get().list(own.stream().map(Node::name).toList()));
-                    ownEntries.sort(Comparator.comparing(DirectoryEntry::name));
+                    named.addAll(directory.host().get().list(own.stream().map(Node::name).toList()));
+                    named.sort(Comparator.comparing(DirectoryEntry::name));
                 }
-                entries.addAll(ownEntries);
+                entries.addAll(named);
             }
             case HostNode host -> {
                 if (HostNode.typeOf(host.attributes().mode()) != Attributes.S_IFDIR) {
