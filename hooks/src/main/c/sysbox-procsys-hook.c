@@ -1,19 +1,25 @@
 /*
  * sysbox-procsys-hook: an OCI createRuntime hook that binds the files sysbox-fs serves for a
- * container over the container's own /proc/sys files.
+ * container over the container's own /proc/sys files and /sys/devices/virtual.
  *
- * Usage: sysbox-procsys-hook SOURCE DESTINATION [SOURCE DESTINATION ...]
+ * Usage: sysbox-procsys-hook [--keep PATH]... SOURCE DESTINATION [SOURCE DESTINATION ...]
  *        with the OCI state of the container on stdin (its "pid" is the container's init).
  *
  * runc refuses spec mounts inside /proc other than its lxcfs list, so these binds are made here,
- * by the runtime's hook, after runc has mounted the container's /proc and before pivot_root:
- * DESTINATION is the absolute path in the container's mount namespace at that time
- * (<rootfs>/proc/sys/...). Each SOURCE is cloned in this process's (the host's) mount namespace
- * first, so sysbox-fs's mount need not be visible in the container's. Then this process joins
- * the container's network and mount namespaces and moves each clone over its DESTINATION, which
- * must be on procfs: nothing in the container's own file system is ever mounted over. The network
- * namespace matters because procfs has a dentry per network namespace for one /proc/sys/net
- * path: a bind made on the host's is not on the file the container opens.
+ * by the runtime's hook, after runc has mounted the container's /proc and /sys and before
+ * pivot_root: DESTINATION is the absolute path in the container's mount namespace at that time
+ * (<rootfs>/proc/sys/..., <rootfs>/sys/devices/virtual). Each SOURCE is cloned in this process's
+ * (the host's) mount namespace first, so sysbox-fs's mount need not be visible in the container's.
+ * Then this process joins the container's network and mount namespaces and moves each clone over
+ * its DESTINATION, which must be on procfs or sysfs: nothing in the container's own file system
+ * is ever mounted over. The network namespace matters because procfs has a dentry per network
+ * namespace for one /proc/sys/net path: a bind made on the host's is not on the file the
+ * container opens.
+ *
+ * --keep PATH (on sysfs, in the container's mount namespace) is cloned before any move and put
+ * back at PATH after them all, over what the moves put there (a SOURCE, or sysfs if none covered
+ * it): the container keeps its own /sys/devices/virtual/net, whose devices are those of the network
+ * namespace that mounted its sysfs, under sysbox-fs's /sys/devices/virtual.
  *
  * This is C rather than Java because a process can only join a mount namespace while it has a
  * single thread (a JVM never has), and because runc runs it for every container created.
@@ -36,6 +42,8 @@
 #include <unistd.h>
 
 #define PROG "sysbox-procsys-hook"
+#define USAGE "usage: " PROG " [--keep PATH]... SOURCE DESTINATION [SOURCE DESTINATION ...] < OCI-STATE"
+
 /* runc's state is a few hundred bytes; annotations can make it larger, never this large. */
 #define MAX_STATE (1024 * 1024)
 
@@ -134,13 +142,34 @@ static pid_t state_pid(const char *s, size_t len)
 	fail("the OCI state on stdin has no \"pid\" (is this run as an OCI createRuntime hook?)");
 }
 
+/* Opens PATH in the current mount namespace and checks that it is on one of the file systems named. */
+static int open_on(const char *what, const char *path, pid_t pid, long type1, long type2, const char *types)
+{
+	if (path[0] != '/')
+		fail("%s %s is not an absolute path", what, path);
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		fail("cannot open %s %s in the mount namespace of pid %d: %s", what, path, (int)pid, strerror(errno));
+	struct statfs fs;
+	if (fstatfs(fd, &fs) < 0)
+		fail("cannot stat the file system of %s %s: %s", what, path, strerror(errno));
+	if ((long)fs.f_type != type1 && (long)fs.f_type != type2)
+		fail("%s %s is not on %s in the mount namespace of pid %d (are the container's /proc and /sys "
+		     "mounted there?)", what, path, types, (int)pid);
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 3 || (argc - 1) % 2 != 0)
-		fail("expected SOURCE DESTINATION pairs as arguments, got %d argument%s\n"
-		     "usage: " PROG " SOURCE DESTINATION [SOURCE DESTINATION ...] < OCI-STATE",
-		     argc - 1, argc == 2 ? "" : "s");
-	int pairs = (argc - 1) / 2;
+	int first = 1;
+	while (first + 1 < argc && strcmp(argv[first], "--keep") == 0)
+		first += 2;
+	int keeps = (first - 1) / 2;
+	int rest = argc - first;
+	if (rest < 2 || rest % 2 != 0)
+		fail("expected SOURCE DESTINATION pairs as arguments (after any --keep PATH), got %d argument%s\n" USAGE,
+		     rest, rest == 1 ? "" : "s");
+	int pairs = rest / 2;
 
 	size_t len;
 	char *state = read_stdin(&len);
@@ -158,10 +187,11 @@ int main(int argc, char **argv)
 		fail("cannot open the container's network namespace %s: %s", net_path, strerror(errno));
 
 	int *trees = calloc((size_t)pairs, sizeof *trees);
-	if (!trees)
+	int *kept = calloc((size_t)keeps + 1, sizeof *kept);
+	if (!trees || !kept)
 		fail("out of memory");
 	for (int p = 0; p < pairs; p++) {
-		const char *source = argv[1 + 2 * p];
+		const char *source = argv[first + 2 * p];
 		trees[p] = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (trees[p] < 0)
 			fail("cannot clone source %s (in the host's mount namespace): %s", source, strerror(errno));
@@ -174,27 +204,38 @@ int main(int argc, char **argv)
 		fail("cannot join the mount namespace of pid %d (%s): %s", (int)pid, mnt_path, strerror(errno));
 	close(mnt_ns);
 
+	for (int k = 0; k < keeps; k++) {
+		const char *path = argv[2 + 2 * k];
+		int at = open_on("kept path", path, pid, SYSFS_MAGIC, SYSFS_MAGIC, "sysfs");
+		kept[k] = open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (kept[k] < 0)
+			fail("cannot clone %s in the mount namespace of pid %d: %s", path, (int)pid, strerror(errno));
+		close(at);
+	}
+
 	for (int p = 0; p < pairs; p++) {
-		const char *source = argv[1 + 2 * p];
-		const char *destination = argv[2 + 2 * p];
-		if (destination[0] != '/')
-			fail("destination %s is not an absolute path", destination);
-		int target = open(destination, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (target < 0)
-			fail("cannot open destination %s in the mount namespace of pid %d: %s", destination, (int)pid,
-			     strerror(errno));
-		struct statfs fs;
-		if (fstatfs(target, &fs) < 0)
-			fail("cannot stat the file system of destination %s: %s", destination, strerror(errno));
-		if (fs.f_type != PROC_SUPER_MAGIC)
-			fail("destination %s is not on procfs in the mount namespace of pid %d (is the container's "
-			     "/proc mounted there?)", destination, (int)pid);
+		const char *source = argv[first + 2 * p];
+		const char *destination = argv[first + 1 + 2 * p];
+		int target = open_on("destination", destination, pid, PROC_SUPER_MAGIC, SYSFS_MAGIC, "procfs or sysfs");
 		if (move_mount(trees[p], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			fail("cannot mount %s over %s in the mount namespace of pid %d: %s", source, destination, (int)pid,
 			     strerror(errno));
 		close(target);
 		close(trees[p]);
 	}
+
+	for (int k = 0; k < keeps; k++) {
+		const char *path = argv[2 + 2 * k];
+		/* Whatever is there now is sysfs or a SOURCE moved over it: never the container's own files. */
+		int target = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (target < 0)
+			fail("cannot open kept path %s again after the moves: %s", path, strerror(errno));
+		if (move_mount(kept[k], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			fail("cannot put %s back in the mount namespace of pid %d: %s", path, (int)pid, strerror(errno));
+		close(target);
+		close(kept[k]);
+	}
 	free(trees);
+	free(kept);
 	return 0;
 }

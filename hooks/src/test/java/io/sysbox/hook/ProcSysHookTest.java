@@ -182,6 +182,43 @@ class ProcSysHookTest {
     }
 
     @Test
+    void aKeptPathIsPutBackOverWhatIsMovedAboveIt() throws Exception {
+        // The container's /sys/devices/virtual/net lists the devices of the network namespace that
+        // mounted its sysfs; a bind over /sys/devices/virtual must leave it the container's.
+        Process netTarget = new ProcessBuilder("unshare", "-m", "-n", "--propagation", "private", "sleep", "60").start();
+        try {
+            String hostNet = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+            Path ns = Path.of("/proc", Long.toString(netTarget.pid()), "ns", "net");
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+            while (Files.readSymbolicLink(ns).toString().equals(hostNet)) {
+                assertTrue(netTarget.isAlive() && Instant.now().isBefore(deadline), "unshare -m -n did not start");
+                Thread.sleep(10);
+            }
+            String pid = Long.toString(netTarget.pid());
+            // The target's own sysfs, as runc mounts one in a container's namespaces (gone with its mount namespace).
+            Path sys = Files.createDirectory(tmp.resolve("sys"));
+            Result mount = run("", List.of("nsenter", "-t", pid, "-m", "-n", "mount", "-t", "sysfs", "sysfs", sys.toString()));
+            assertEquals(0, mount.status(), mount.describe());
+            Path virtual = Files.createDirectories(tmp.resolve("virtual/net")).getParent();
+            Files.writeString(virtual.resolve("emulated"), "x");
+            Files.writeString(virtual.resolve("net/host-device"), "x");
+            String destination = sys + "/devices/virtual";
+            Result r = hook(state(netTarget.pid()), "--keep", destination + "/net", virtual.toString(), destination);
+            assertEquals(0, r.status(), r.describe());
+            Result top = run("", List.of("nsenter", "-t", pid, "-m", "ls", destination));
+            assertEquals("emulated\nnet\n", top.stdout(), top.describe());
+            Result net = run("", List.of("nsenter", "-t", pid, "-m", "ls", destination + "/net"));
+            assertEquals("lo\n", net.stdout(), "the target's own devices: " + net.describe());
+            assertTrue(Files.exists(Path.of("/sys/devices/virtual/net/lo")), "the host's sysfs is untouched");
+            assertFails(hook(state(netTarget.pid()), "--keep", virtual + "/net", virtual.toString(), destination),
+                    "kept path " + virtual + "/net is not on sysfs");
+        } finally {
+            netTarget.destroy();
+            netTarget.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void badStatesAreRefused() throws Exception {
         String source = source("panic", "1\n").toString();
         assertFails(hook("", source, PANIC), "has no \"pid\"");
@@ -205,7 +242,8 @@ class ProcSysHookTest {
     @Test
     void argumentsMustComeInPairs() throws Exception {
         String source = source("panic", "1\n").toString();
-        assertFails(hook(state(target.pid())), "expected SOURCE DESTINATION pairs as arguments, got 0 arguments");
+        assertFails(hook(state(target.pid())), "expected SOURCE DESTINATION pairs as arguments (after any --keep PATH), got 0 arguments");
+        assertFails(hook(state(target.pid()), "--keep", "/sys/devices/virtual/net"), "got 0 arguments");
         assertFails(hook(state(target.pid()), source), "got 1 argument\n");
         assertFails(hook(state(target.pid()), source, PANIC, source), "got 3 arguments");
     }

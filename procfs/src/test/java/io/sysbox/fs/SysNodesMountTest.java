@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The emulated /sys nodes over a real FUSE mount. This host has no DMI product_uuid, so most
+ * The emulated /sys nodes over a real FUSE mount. This host has no DMI product_uuid, so some
  * tests serve a /sys of the test's own making (a directory with the files the layout reads);
- * one serves the host's real /sys.
+ * the others serve the host's real /sys, passed through.
  */
 class SysNodesMountTest {
     private static final Logger LOG = LogManager.getLogger("sysbox-fs-test");
@@ -75,7 +77,11 @@ class SysNodesMountTest {
     }
 
     private void mountWith(Path hostSys) throws IOException {
-        ContainerLayout layout = ContainerLayout.standard(Path.of("/proc"), hostSys);
+        mountWith(hostSys, Path.of("/etc/machine-id"));
+    }
+
+    private void mountWith(Path hostSys, Path machineId) throws IOException {
+        ContainerLayout layout = ContainerLayout.standard(Path.of("/proc"), hostSys, machineId);
         try {
             mount = SysboxFsMount.mount(mountpoint, 4, layout, LOG);
         } catch (IOException | RuntimeException e) {
@@ -162,17 +168,98 @@ class SysNodesMountTest {
     }
 
     @Test
-    void onTheRealHostOnlyWhatTheHostHasIsServed() throws Exception {
+    void onTheRealHostSysKernelPassesTheHostsNodesThrough() throws Exception {
         mountWith(Path.of("/sys"));
         register("c1");
-        for (String path : List.of("kernel/config", "kernel/debug", "kernel/tracing", "kernel/security",
-                "devices/virtual/dmi/id/product_uuid", "module/nf_conntrack/parameters/hashsize")) {
-            assertEquals(Files.exists(Path.of("/sys").resolve(path)), Files.exists(sys("c1", path)), path);
+        Path hostKernel = Path.of("/sys/kernel");
+        Set<String> expected = new TreeSet<>(names(hostKernel));
+        expected.addAll(List.of("config", "debug", "tracing", "security"));
+        assertEquals(expected, new TreeSet<>(names(sys("c1", "kernel"))));
+        for (String name : List.of("config", "debug", "tracing", "security")) {
+            assertEquals(List.of(), names(sys("c1", "kernel/" + name)), "kernel/" + name + " is empty whatever the host has");
         }
-        Path hashsize = Path.of("/sys/module/nf_conntrack/parameters/hashsize");
-        if (Files.exists(hashsize)) {
-            assertEquals(Files.readString(hashsize), Files.readString(sys("c1", "module/nf_conntrack/parameters/hashsize")));
+        // A host file: same content, same mode, owned by the container's root; a directory walked into.
+        Path seqnum = sys("c1", "kernel/address_bits");
+        assertEquals(Files.readString(hostKernel.resolve("address_bits")), Files.readString(seqnum));
+        assertEquals(Files.getPosixFilePermissions(hostKernel.resolve("address_bits")), Files.getPosixFilePermissions(seqnum));
+        assertEquals(100000, (Integer) Files.getAttribute(seqnum, "unix:uid"));
+        assertEquals(100000, (Integer) Files.getAttribute(sys("c1", "kernel/mm"), "unix:uid"));
+        assertEquals(names(hostKernel.resolve("mm")), names(sys("c1", "kernel/mm")));
+        // Writable on the host (0644), refused to the container as sysfs refuses a user-namespaced root.
+        Path writable = sys("c1", "kernel/rcu_expedited");
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(writable)));
+        String before = Files.readString(hostKernel.resolve("rcu_expedited"));
+        IOException refused = assertThrows(IOException.class, () -> Files.writeString(writable, before));
+        assertTrue(String.valueOf(refused.getMessage()).contains("Permission denied")
+                || refused instanceof java.nio.file.AccessDeniedException, refused.toString());
+        assertThrows(IOException.class, () -> Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rw-rw-rw-")));
+        assertThrows(NoSuchFileException.class, () -> Files.readString(sys("c1", "kernel/no-such-node")));
+    }
+
+    @Test
+    void onTheRealHostSysDevicesVirtualPassesThroughWithTheContainersProductUuid() throws Exception {
+        mountWith(Path.of("/sys"));
+        register("c1", "c2");
+        Path host = Path.of("/sys/devices/virtual");
+        Set<String> expected = new TreeSet<>(names(host));
+        expected.add("dmi");
+        assertEquals(expected, new TreeSet<>(names(sys("c1", "devices/virtual"))));
+        // Symbolic links read as the host's: relative, so they resolve inside the container's /sys.
+        Path subsystem = sys("c1", "devices/virtual/net/lo/subsystem");
+        assertTrue(Files.isSymbolicLink(subsystem));
+        assertEquals(Files.readSymbolicLink(host.resolve("net/lo/subsystem")), Files.readSymbolicLink(subsystem));
+        assertEquals(Files.readString(host.resolve("net/lo/mtu")), Files.readString(sys("c1", "devices/virtual/net/lo/mtu")));
+        String c1 = Files.readString(sys("c1", "devices/virtual/dmi/id/product_uuid"));
+        String c2 = Files.readString(sys("c2", "devices/virtual/dmi/id/product_uuid"));
+        String uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n";
+        assertTrue(c1.matches(uuid), c1);
+        assertTrue(c2.matches(uuid), c2);
+        assertNotEquals(c1, c2);
+        assertEquals(c1.substring(0, 24), c2.substring(0, 24), "one host prefix");
+        assertEquals(c1, Files.readString(sys("c1", "devices/virtual/dmi/id/product_uuid")));
+        if (!Files.exists(host.resolve("dmi"))) {
+            assertEquals(List.of("id"), names(sys("c1", "devices/virtual/dmi")));
+            assertEquals(List.of("product_uuid"), names(sys("c1", "devices/virtual/dmi/id")));
         }
-        assertThrows(NoSuchFileException.class, () -> Files.readString(sys("c1", "kernel/mm")));
+    }
+
+    @Test
+    void withoutDmiTheHostPrefixComesFromTheMachineId() throws Exception {
+        Files.delete(fakeSys.resolve("devices/virtual/dmi/id/product_uuid"));
+        Path machineId = base.resolve("machine-id");
+        Files.writeString(machineId, "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+        mountWith(fakeSys, machineId);
+        register("c1");
+        String c1 = Files.readString(sys("c1", "devices/virtual/dmi/id/product_uuid"));
+        assertTrue(c1.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n"), c1);
+        assertFalse(c1.replace("-", "").startsWith("3d1219c7"), "the machine id itself is not shown: " + c1);
+        assertEquals("r--------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(sys("c1", "devices/virtual/dmi/id/product_uuid"))));
+        mount.close();
+        mount = null;
+        Files.writeString(machineId, "0123456789abcdef0123456789abcdef\n");
+        mountWith(fakeSys, machineId);
+        register("c1");
+        String again = Files.readString(sys("c1", "devices/virtual/dmi/id/product_uuid"));
+        assertNotEquals(c1.substring(0, 24), again.substring(0, 24), "another machine id, another prefix");
+    }
+
+    @Test
+    void hostNodesGoWithTheirContainer() throws Exception {
+        mountWith(Path.of("/sys"));
+        register("c1");
+        Path mm = sys("c1", "kernel/mm");
+        assertTrue(Files.isDirectory(mm));
+        Object key = Files.getAttribute(mm, "unix:ino");
+        mount.registry().unregister("c1");
+        assertFalse(Files.exists(mm));
+        register("c1");
+        assertNotEquals(key, Files.getAttribute(sys("c1", "kernel/mm"), "unix:ino"), "a new registration, new ids");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.sysbox.conformance.docker;
 
 import io.sysbox.conformance.CommandResult;
+import io.sysbox.conformance.SysboxFsProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class DockerInDockerIT {
     private static DockerEnvironment env;
+    /** As sysboxd runs it: every system container gets its emulated /proc and /sys. */
+    private static SysboxFsProcess fs;
     private static String debianDocker;
     /** The busybox rootfs tarball (from the image builder), for `docker import` inside. */
     private static Path innerImage;
@@ -32,6 +35,7 @@ class DockerInDockerIT {
     @BeforeAll
     static void start() throws Exception {
         env = DockerEnvironment.start("dind", Map.of());
+        fs = SysboxFsProcess.start(env.suite());
         debianDocker = env.image("debian-docker");
         Path images = env.suite().rootOnlyDirectory("inner-images");
         innerImage = images.resolve("busybox.tar");
@@ -40,7 +44,11 @@ class DockerInDockerIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (env != null) env.close();
+        try {
+            if (fs != null) fs.close();
+        } finally {
+            if (env != null) env.close();
+        }
     }
 
     private static String ok(CommandResult r) {
@@ -97,6 +105,27 @@ class DockerInDockerIT {
 
         ok(env.docker("rm", "-f", id));
         await(() -> !Files.exists(hostDir), 30, () -> hostDir + " is still there after docker rm");
+    }
+
+    /**
+     * sysbox-fs serves /sys/devices/virtual, but its net directory stays the container's own
+     * sysfs: the bridges and veths inner Docker makes are there, where it and its tools look.
+     */
+    @Test
+    void innerDockersBridgesAndVethsAreInTheContainersSysfs() throws Exception {
+        String id = startInnerDocker(debianDocker);
+        ok(env.docker("exec", id, "test", "-f", "/sys/devices/virtual/dmi/id/product_uuid"));
+        String network = ok(env.docker("exec", id, "docker", "network", "create", "inner-net"));
+        String bridge = "br-" + network.substring(0, 12);
+        ok(env.docker("exec", id, "test", "-d", "/sys/devices/virtual/net/" + bridge + "/bridge"));
+        ok(env.docker("exec", id, "test", "-d", "/sys/class/net/" + bridge + "/bridge"));
+        assertFalse(Files.exists(Path.of("/sys/class/net", bridge)), "the bridge is the container's, not the host's");
+        ok(env.docker("exec", id, "docker", "import", "/images/busybox.tar", "inner-busybox"));
+        ok(env.docker("exec", id, "docker", "run", "-d", "--name", "peer", "--network", "inner-net", "inner-busybox",
+                "sleep", "60"));
+        String links = ok(env.docker("exec", id, "ls", "/sys/devices/virtual/net/" + bridge + "/brif"));
+        assertTrue(links.startsWith("veth"), "the inner container's veth on the bridge: " + links);
+        ok(env.docker("rm", "-f", id));
     }
 
     @Test

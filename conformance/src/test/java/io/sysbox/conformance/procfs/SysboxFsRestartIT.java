@@ -125,7 +125,10 @@ class SysboxFsRestartIT {
         double before = uptime(exec(limited, "cat /proc/uptime"));
         assertTrue(before >= 1.0, "started 1.5 s ago: " + before);
         assertEquals("MemTotal:         262144 kB", exec(limited, "grep MemTotal /proc/meminfo").strip());
-        String uuid = exec(limited, "cat /sys/devices/virtual/dmi/id/product_uuid 2>/dev/null || true");
+        String uuid = exec(limited, "cat /sys/devices/virtual/dmi/id/product_uuid");
+        // Host nodes passed through: their ids, derived from the path, are found again by the restarted sysbox-fs.
+        String passedThrough = "cat /sys/kernel/address_bits; ls /sys/kernel/mm; ls /sys/devices/virtual/net";
+        String hostNodes = exec(limited, passedThrough);
         String uptimeMount = exec(limited, "grep ' /proc/uptime ' /proc/self/mountinfo");
         assertTrue(uptimeMount.contains(" - fuse sysboxfs ro,"), "bound from the read-only connection: " + uptimeMount);
         // Written through sysbox-fs's directory for the container (the container's /proc/sys binds are another item).
@@ -141,7 +144,8 @@ class SysboxFsRestartIT {
         double after = uptime(exec(limited, "cat /proc/uptime"));
         assertTrue(after >= before, "the uptime base survives: " + before + " then " + after);
         assertEquals("MemTotal:         262144 kB", exec(limited, "grep MemTotal /proc/meminfo").strip());
-        assertEquals(uuid, exec(limited, "cat /sys/devices/virtual/dmi/id/product_uuid 2>/dev/null || true"));
+        assertEquals(uuid, exec(limited, "cat /sys/devices/virtual/dmi/id/product_uuid"));
+        assertEquals(hostNodes, exec(limited, passedThrough));
         assertEquals("5\n", Files.readString(panic), "a sysctl written before the crash");
         assertTrue(exec(plain, "cat /proc/uptime; head -1 /proc/meminfo").contains("MemTotal:"));
         assertEquals(List.of(limited, plain).stream().sorted().toList(), registered());
@@ -169,12 +173,9 @@ class SysboxFsRestartIT {
         String loner = env.newContainerId("pod-other");
         runDetached(env.bundle(loner), loner);
 
-        // product_uuid only where the host has DMI (SysNodesMountTest covers it on a host-like tree).
-        String uuid = exec(owner, "cat /sys/devices/virtual/dmi/id/product_uuid 2>/dev/null || echo none");
-        assertEquals(uuid, exec(member, "cat /sys/devices/virtual/dmi/id/product_uuid 2>/dev/null || echo none"));
-        if (Files.exists(Path.of("/sys/devices/virtual/dmi/id/product_uuid"))) {
-            assertFalse(uuid.equals(exec(loner, "cat /sys/devices/virtual/dmi/id/product_uuid")), "another pod, another uuid");
-        }
+        String uuid = exec(owner, "cat /sys/devices/virtual/dmi/id/product_uuid");
+        assertEquals(uuid, exec(member, "cat /sys/devices/virtual/dmi/id/product_uuid"));
+        assertFalse(uuid.equals(exec(loner, "cat /sys/devices/virtual/dmi/id/product_uuid")), "another pod, another uuid");
         double memberUptime = uptime(exec(member, "cat /proc/uptime"));
         assertTrue(memberUptime >= 2.0, "the member counts from the pod's first container: " + memberUptime);
         assertTrue(uptime(exec(loner, "cat /proc/uptime")) < memberUptime, "a container of its own counts from its start");
@@ -186,7 +187,7 @@ class SysboxFsRestartIT {
         delete(owner);
         assertEquals(List.of(loner, member).stream().sorted().toList(), registered());
         assertTrue(uptime(exec(member, "cat /proc/uptime")) >= memberUptime, "the member's files keep working");
-        assertEquals(uuid, exec(member, "cat /sys/devices/virtual/dmi/id/product_uuid 2>/dev/null || echo none"));
+        assertEquals(uuid, exec(member, "cat /sys/devices/virtual/dmi/id/product_uuid"));
         assertEquals("3\n", Files.readString(fs.mountpoint().resolve(member).resolve("proc/sys/kernel/panic")),
                 "the pod's state outlives its first container");
         assertEquals(2, savedStates(), "the pod's state and the other container's");

@@ -112,8 +112,8 @@ public final class ContainerSetup {
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds));
             if (emulated.isPresent()) {
-                Map<String, String> sysctls = EmulatedFiles.sysctls(emulated.get());
-                if (!sysctls.isEmpty()) ProcSysHook.installed().addTo(spec, sysctls);
+                Map<String, String> hookBinds = EmulatedFiles.hookBinds(emulated.get());
+                if (!hookBinds.isEmpty()) ProcSysHook.installed().addTo(spec, hookBinds);
             }
             Files.createDirectories(dir);
             CreatedCgroups.remember(dir, createdCgroups);

@@ -19,14 +19,20 @@ final class EmulatedFiles {
             // runc binds over these /proc files only (its list of what may be mounted inside /proc).
             "proc/uptime", "proc/swaps", "proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/loadavg",
             "proc/diskstats",
-            "sys/devices/system/cpu/online",
-            "sys/devices/virtual/dmi/id/product_uuid", "sys/module/nf_conntrack/parameters/hashsize",
-            // Empty directories, bound whole over the host's file systems mounted there.
-            "sys/kernel/config", "sys/kernel/debug", "sys/kernel/tracing", "sys/kernel/security");
+            "sys/devices/system/cpu/online", "sys/module/nf_conntrack/parameters/hashsize",
+            // A directory bound whole: the host's nodes passed through, config, debug, tracing and
+            // security empty (sysbox-fs serves them whether or not this kernel has them).
+            "sys/kernel");
     // sysbox-fs also serves the container's own sysctls (proc/sys/kernel/panic, ...), but runc
     // refuses any other spec mount inside /proc ("cannot be mounted because it is inside /proc"):
-    // those are bound by a createRuntime hook instead (ProcSysHook), from the list sysctls() makes.
+    // those are bound by a createRuntime hook instead (ProcSysHook), from the list hookBinds() makes.
     private static final String SYSCTLS = "proc/sys";
+    /**
+     * Bound whole by the hook too: the container's own sysfs net directory under it (the devices
+     * of its network namespace) must be put back over sysbox-fs's, which only the hook can take
+     * from under the bind (see ProcSysHook).
+     */
+    static final String DEVICES_VIRTUAL = "/sys/devices/virtual";
 
     private EmulatedFiles() {}
 
@@ -57,11 +63,14 @@ final class EmulatedFiles {
     }
 
     /**
-     * Destination (/proc/sys/...) → source of each sysctl file sysbox-fs serves under root: its
-     * choice (per host kernel and modules) is the list, nothing here repeats it.
+     * Destination → source of what the hook binds: each sysctl file sysbox-fs serves under root
+     * (/proc/sys/...; its choice, per host kernel and modules, is the list, nothing here repeats
+     * it) and its /sys/devices/virtual.
      */
-    static Map<String, String> sysctls(Path root) throws IOException {
+    static Map<String, String> hookBinds(Path root) throws IOException {
         Map<String, String> binds = new HashMap<>();
+        Path virtual = preferReadOnly(root, DEVICES_VIRTUAL.substring(1));
+        if (Files.isDirectory(virtual)) binds.put(DEVICES_VIRTUAL, virtual.toString());
         Path dir = root.resolve(SYSCTLS);
         if (!Files.isDirectory(dir)) return binds;
         try (Stream<Path> files = Files.walk(dir)) {

@@ -13,10 +13,13 @@ import java.util.TreeMap;
 
 /**
  * The OCI createRuntime hook that binds sysbox-fs's per-container sysctl files over the
- * container's /proc/sys (runc refuses such mounts in the spec, see {@link EmulatedFiles}). runc
- * runs it as host root after it has mounted the container's /proc and before pivot_root, so each
- * destination is the rootfs's absolute path plus /proc/sys/...; the hook (C, hooks/ module) joins
- * the container's network and mount namespaces to make the binds.
+ * container's /proc/sys (runc refuses such mounts in the spec, see {@link EmulatedFiles}) and its
+ * /sys/devices/virtual over the container's. runc runs it as host root after it has mounted the
+ * container's /proc and /sys and before pivot_root, so each destination is the rootfs's absolute
+ * path plus /proc/sys/... or /sys/devices/virtual; the hook (C, hooks/ module) joins the
+ * container's network and mount namespaces to make the binds. Under /sys/devices/virtual, net is
+ * kept the container's own (--keep): its sysfs lists there the devices of the container's network
+ * namespace (inner Docker's bridges and veths), which a spec bind made by runc would have hidden.
  *
  * @param helper the installed sysbox-procsys-hook
  */
@@ -48,7 +51,7 @@ record ProcSysHook(Path helper) {
 
     /**
      * Adds the hook to the converted spec for {@code binds} (path inside the container, as
-     * /proc/sys/..., to its source on the host); nothing when there are none.
+     * /proc/sys/... or /sys/devices/virtual, to its source on the host); nothing when there are none.
      */
     void addTo(Spec spec, Map<String, String> binds) {
         if (binds.isEmpty()) return;
@@ -59,9 +62,11 @@ record ProcSysHook(Path helper) {
         ObjectNode hook = Spec.arrayIn(Spec.objectIn(spec.json(), "hooks"), "createRuntime").addObject();
         hook.put("path", helper.toString());
         ArrayNode args = hook.putArray("args").add(NAME);
+        if (binds.containsKey(EmulatedFiles.DEVICES_VIRTUAL)) args.add("--keep").add(rootfs + EmulatedFiles.DEVICES_VIRTUAL + "/net");
         new TreeMap<>(binds).forEach((destination, source) -> {
-            if (!destination.startsWith("/proc/sys/")) {
-                throw new IllegalArgumentException("the hook binds over /proc/sys only, not " + destination);
+            if (!destination.startsWith("/proc/sys/") && !destination.equals(EmulatedFiles.DEVICES_VIRTUAL)) {
+                throw new IllegalArgumentException("the hook binds over /proc/sys and " + EmulatedFiles.DEVICES_VIRTUAL
+                        + " only, not " + destination);
             }
             args.add(source).add(rootfs + destination);
         });

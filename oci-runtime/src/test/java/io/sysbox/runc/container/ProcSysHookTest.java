@@ -48,6 +48,17 @@ class ProcSysHookTest {
     }
 
     @Test
+    void devicesVirtualKeepsTheContainersOwnNetDirectory() throws Exception {
+        Spec spec = spec("{\"root\":{\"path\":\"/r\"}}");
+        HOOK.addTo(spec, Map.of("/sys/devices/virtual", "/fs/c1/sys/devices/virtual",
+                "/proc/sys/kernel/panic", "/fs/c1/proc/sys/kernel/panic"));
+        assertEquals(List.of("sysbox-procsys-hook", "--keep", "/r/sys/devices/virtual/net",
+                "/fs/c1/proc/sys/kernel/panic", "/r/proc/sys/kernel/panic",
+                "/fs/c1/sys/devices/virtual", "/r/sys/devices/virtual"),
+                texts(spec.json().path("hooks").path("createRuntime").get(0).path("args")));
+    }
+
+    @Test
     void noBindsNoHook() throws Exception {
         Spec spec = spec("{\"root\":{\"path\":\"/r\"}}");
         HOOK.addTo(spec, Map.of());
@@ -58,6 +69,8 @@ class ProcSysHookTest {
     void onlyProcSysDestinationsAndAnAbsoluteRootfs() throws Exception {
         assertThrows(IllegalArgumentException.class,
                 () -> HOOK.addTo(spec("{\"root\":{\"path\":\"/r\"}}"), Map.of("/etc/passwd", "/x")));
+        assertThrows(IllegalArgumentException.class,
+                () -> HOOK.addTo(spec("{\"root\":{\"path\":\"/r\"}}"), Map.of("/sys/kernel", "/x")));
         assertThrows(IllegalArgumentException.class,
                 () -> HOOK.addTo(spec("{\"root\":{\"path\":\"rootfs\"}}"), Map.of("/proc/sys/kernel/panic", "/x")));
     }

@@ -32,19 +32,26 @@ public record ContainerLayout(List<EmulatedDirectory> directories) implements Au
 
     /** The layout of this host: {@link #standard(Path, Path)} of /proc and /sys. */
     public static ContainerLayout standard() throws IOException {
-        return standard(Path.of("/proc"), Path.of("/sys"));
+        return standard(Path.of("/proc"), Path.of("/sys"), Path.of("/etc/machine-id"));
+    }
+
+    /** {@link #standard(Path, Path, Path)} with the host's /etc/machine-id. */
+    public static ContainerLayout standard(Path hostProc, Path hostSys) throws IOException {
+        return standard(hostProc, hostSys, Path.of("/etc/machine-id"));
     }
 
     /**
      * proc/{uptime,swaps,meminfo,cpuinfo,stat,loadavg,diskstats}, sys/devices/system/cpu/online, the
-     * sysctls of {@link EmulatedSysctls}, and when the host has them
-     * sys/kernel/{config,debug,tracing,security} (empty), sys/devices/virtual/dmi/id/product_uuid
-     * and sys/module/nf_conntrack/parameters/hashsize; every node with the mode of the host's.
+     * sysctls of {@link EmulatedSysctls}, sys/kernel passing the host's through with
+     * config, debug, tracing and security empty, sys/devices/virtual passing the host's through
+     * with dmi/id/product_uuid the container's own (host or not), and when the host has it
+     * sys/module/nf_conntrack/parameters/hashsize; every node with the mode of the host's.
      *
-     * @param hostProc the host's /proc (the files and sysctls emulated from it)
-     * @param hostSys  the host's /sys
+     * @param hostProc  the host's /proc (the files and sysctls emulated from it)
+     * @param hostSys   the host's /sys
+     * @param machineId the host's machine id file, for a product_uuid where the host has no DMI data
      */
-    public static ContainerLayout standard(Path hostProc, Path hostSys) throws IOException {
+    public static ContainerLayout standard(Path hostProc, Path hostSys, Path machineId) throws IOException {
         LayoutBuilder layout = new LayoutBuilder(hostProc, hostSys);
         try {
             layout.file("proc", new UptimeFile(BootClock::nanos));
@@ -56,15 +63,19 @@ public record ContainerLayout(List<EmulatedDirectory> directories) implements Au
             layout.file("proc", new DiskstatsFile(hostProc.resolve("diskstats")));
             layout.file("sys/devices/system/cpu", new CpuOnlineFile(hostSys.resolve("devices/system/cpu/online")));
             EmulatedSysctls.addTo(layout, hostProc);
+            // sys/kernel and sys/devices/virtual are bound whole: the host's nodes pass through,
+            // read-only, except what the container must not see or must see as its own.
+            layout.passThrough("sys/kernel");
             // Mount points of configfs, debugfs, tracefs and securityfs, whose host content a
-            // container must not see. Only those the kernel has: each is bound over the
-            // container's own sysfs directory, which cannot be created where the kernel has none.
-            // 0555 is the mode sysfs gives them whatever is mounted there.
-            for (String name : List.of("config", "debug", "tracing", "security")) {
-                if (Files.isDirectory(hostSys.resolve("kernel").resolve(name))) layout.directory("sys/kernel/" + name, 0555);
-            }
+            // container must not see: empty, whether or not the host kernel has them. 0555 is
+            // the mode sysfs gives them whatever is mounted there.
+            for (String name : List.of("config", "debug", "tracing", "security")) layout.directory("sys/kernel/" + name, 0555);
+            layout.passThrough("sys/devices/virtual");
+            layout.passThrough("sys/devices/virtual/dmi");
+            layout.passThrough("sys/devices/virtual/dmi/id");
             Path productUuid = hostSys.resolve("devices/virtual/dmi/id/product_uuid");
-            if (Files.exists(productUuid)) layout.file("sys/devices/virtual/dmi/id", new ProductUuidFile(productUuid));
+            layout.file("sys/devices/virtual/dmi/id", Files.exists(productUuid) ? new ProductUuidFile(productUuid)
+                    : ProductUuidFile.withoutDmi(machineId, hostProc.resolve("sys/kernel/random/boot_id")));
             Path hashsize = hostSys.resolve("module/nf_conntrack/parameters/hashsize");
             if (Files.exists(hashsize)) {
                 // The kernel refuses 0 (nf_conntrack_set_hashsize) and reads an unsigned int.

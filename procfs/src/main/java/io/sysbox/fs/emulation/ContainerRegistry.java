@@ -210,8 +210,10 @@ public final class ContainerRegistry {
         Map<String, DirectoryNode> directories = new HashMap<>(Map.of("", top));
         for (EmulatedDirectory emulated : layout.directories()) {
             DirectoryNode parent = directories.get(emulated.parent());
+            HostChildren host = emulated.host().map(dir -> new HostChildren(dir, prefix + emulated.path(), nonce,
+                    container.rootUid(), container.rootGid())).orElse(null);
             DirectoryNode directory = new DirectoryNode(NodeTable.idOf(nonce, prefix + emulated.path()), parent.id(),
-                    emulated.name(), emulated.permissions(), container.rootUid(), container.rootGid(), now);
+                    emulated.name(), emulated.permissions(), container.rootUid(), container.rootGid(), now, host);
             parent.add(directory);
             nodes.add(directory);
             directories.put(emulated.path(), directory);

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** A directory: its children are added and removed while the kernel may be listing it. */
+/**
+ * A directory: its children are added and removed while the kernel may be listing it. One that
+ * passes a host directory through shows the host's names too, except those it has itself.
+ */
 public final class DirectoryNode implements Node {
     private final long id;
     private final long parentId;
@@ -16,8 +19,16 @@ public final class DirectoryNode implements Node {
     private final int gid;
     private final long timeSeconds;
     private final ConcurrentSkipListMap<String, Node> children = new ConcurrentSkipListMap<>();
+    private final HostChildren host;
 
     public DirectoryNode(long id, long parentId, String name, int permissions, int uid, int gid, long timeSeconds) {
+        this(id, parentId, name, permissions, uid, gid, timeSeconds, null);
+    }
+
+    /** @param host the host directory's names it passes through, or null */
+    DirectoryNode(long id, long parentId, String name, int permissions, int uid, int gid, long timeSeconds,
+                  HostChildren host) {
+        this.host = host;
         this.id = id;
         this.parentId = parentId;
         this.name = name;
@@ -46,6 +57,11 @@ public final class DirectoryNode implements Node {
     public Attributes attributes() {
         long subdirectories = children.values().stream().filter(n -> n instanceof DirectoryNode).count();
         return new Attributes(id, 0, Attributes.S_IFDIR | permissions, (int) (2 + subdirectories), uid, gid, timeSeconds);
+    }
+
+    /** The host directory it passes through, if it does. */
+    public Optional<HostChildren> host() {
+        return Optional.ofNullable(host);
     }
 
     public Optional<Node> child(String name) {

@@ -1,6 +1,8 @@
 package io.sysbox.fs.emulation;
 
+import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.List;
 import java.util.Set;
 
@@ -9,8 +11,13 @@ import java.util.Set;
  *
  * @param path        relative to the container's directory, '/'-separated ("proc", "sys/devices/system/cpu")
  * @param permissions its permission bits, as the host's directory of that name shows them
+ * @param host        the host directory whose other names it passes through (see HostNode), if any
  */
-public record EmulatedDirectory(String path, int permissions, List<EmulatedFile> files) {
+public record EmulatedDirectory(String path, int permissions, List<EmulatedFile> files, Optional<Path> host) {
+    public EmulatedDirectory(String path, int permissions, List<EmulatedFile> files) {
+        this(path, permissions, files, Optional.empty());
+    }
+
     public EmulatedDirectory {
         files = List.copyOf(files);
         if (path.isEmpty() || path.startsWith("/") || path.endsWith("/")) {

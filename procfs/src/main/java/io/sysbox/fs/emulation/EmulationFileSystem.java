@@ -15,7 +15,9 @@ import org.apache.logging.log4j.Logger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reader that seeks back and reads again, like top, sees new values) and later offsets are
  * cut from that copy, so one pass over the file is consistent however the reader splits it.
  * Only {@link WritableFile}s open for writing, and each write hands them a whole value.
+ * {@link HostNode}s (the host's sysfs passed through) are read with preads of the host file,
+ * also with direct I/O, and never open for writing.
  */
 public final class EmulationFileSystem implements FuseFileSystem {
     private static final int O_ACCMODE = 3, O_RDONLY = 0, O_TRUNC = 01000;
@@ -42,6 +46,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
      */
     private final AtomicLong nextHandle = new AtomicLong(BootClock.nanos());
     private final ConcurrentHashMap<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, HostFile> openHostFiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, List<DirectoryEntry>> openDirectories = new ConcurrentHashMap<>();
     /** Per file node: the size last reported, from its last render (see {@link #attributesOf}). */
     private final ConcurrentHashMap<Long, Long> reportedSizes = new ConcurrentHashMap<>();
@@ -75,8 +80,17 @@ public final class EmulationFileSystem implements FuseFileSystem {
 
     @Override
     public Entry lookup(Caller caller, long parent, String name) throws FuseException {
-        Node child = directory(parent).child(name)
-                .orElseThrow(() -> new FuseException(Errno.ENOENT, "no " + name));
+        Node child = switch (node(parent)) {
+            case DirectoryNode directory -> {
+                Optional<Node> own = directory.child(name);
+                if (own.isPresent()) yield own.get();
+                if (directory.host().isEmpty()) yield null;
+                yield directory.host().get().lookup(name, directory.id()).map(table::addLooked).orElse(null);
+            }
+            case HostNode host -> host.children().lookup(name, host.id()).map(table::addLooked).orElse(null);
+            case FileNode file -> throw new FuseException(Errno.ENOTDIR, "node " + parent + " is not a directory");
+        };
+        if (child == null) throw new FuseException(Errno.ENOENT, "no " + name);
         return new Entry(child.id(), attributesOf(child));
     }
 
@@ -133,10 +147,17 @@ public final class EmulationFileSystem implements FuseFileSystem {
     @Override
     public Opened open(Caller caller, long nodeId, int flags) throws FuseException {
         Node node = node(nodeId);
-        if (!(node instanceof FileNode file)) throw new FuseException(Errno.EISDIR, "a directory");
         // Only reached once the kernel checked the caller against the node's mode and owner (default_permissions);
         // host root passes that check for any mode, so a read-only file refuses here too.
         boolean writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
+        if (node instanceof HostNode host) {
+            // sysfs refuses a user-namespaced root's writes (its files are not owned by it): so does the pass-through.
+            if (writing) throw new FuseException(Errno.EACCES, "read-only host file");
+            long handle = nextHandle.getAndIncrement();
+            openHostFiles.put(handle, HostFile.open(host));
+            return new Opened(handle, Opened.DIRECT_IO | Opened.NO_FLUSH);
+        }
+        if (!(node instanceof FileNode file)) throw new FuseException(Errno.EISDIR, "a directory");
         if (writing && !(file.file() instanceof WritableFile)) {
             throw new FuseException(Errno.EACCES, "read-only emulated file");
         }
@@ -146,7 +167,16 @@ public final class EmulationFileSystem implements FuseFileSystem {
     }
 
     @Override
+    public byte[] readLink(Caller caller, long nodeId) throws FuseException {
+        if (node(nodeId) instanceof HostNode host) return HostFile.readLink(host);
+        throw new FuseException(Errno.EINVAL, "not a symbolic link");
+    }
+
+    @Override
     public ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size) throws FuseException {
+        HostFile hostFile = openHostFiles.get(handle);
+        if (hostFile == null && node(nodeId) instanceof HostNode host) hostFile = reopenedHost(host, handle);
+        if (hostFile != null) return hostFile.read(offset, size);
         OpenFile open = openFiles.get(handle);
         if (open == null) open = reopened(nodeId, handle);
         byte[] content = open.content;
@@ -195,23 +225,52 @@ public final class EmulationFileSystem implements FuseFileSystem {
     @Override
     public void release(long nodeId, long handle) {
         openFiles.remove(handle);
+        HostFile hostFile = openHostFiles.remove(handle);
+        if (hostFile != null) hostFile.close();
+    }
+
+    /** A host file a previous sysbox-fs opened for the kernel: opened again (see {@link #reopened}). */
+    private HostFile reopenedHost(HostNode host, long handle) throws FuseException {
+        HostFile opened = HostFile.open(host);
+        HostFile raced = openHostFiles.putIfAbsent(handle, opened);
+        if (raced == null) return opened;
+        opened.close();
+        return raced;
     }
 
     @Override
     public Opened openDirectory(Caller caller, long nodeId, int flags) throws FuseException {
         // The listing is fixed at open, so a container registered meanwhile cannot shift the offsets.
-        List<DirectoryEntry> entries = listing(directory(nodeId));
+        List<DirectoryEntry> entries = listing(node(nodeId));
         long handle = nextHandle.getAndIncrement();
         openDirectories.put(handle, entries);
         return new Opened(handle, 0);
     }
 
-    private List<DirectoryEntry> listing(DirectoryNode directory) {
+    private List<DirectoryEntry> listing(Node node) throws FuseException {
         List<DirectoryEntry> entries = new ArrayList<>();
-        entries.add(new DirectoryEntry(".", exposed(directory.id()), Attributes.S_IFDIR));
-        entries.add(new DirectoryEntry("..", exposed(directory.parentId()), Attributes.S_IFDIR));
-        for (Node child : directory.children()) {
-            entries.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
+        switch (node) {
+            case DirectoryNode directory -> {
+                entries.add(new DirectoryEntry(".", exposed(directory.id()), Attributes.S_IFDIR));
+                entries.add(new DirectoryEntry("..", exposed(directory.parentId()), Attributes.S_IFDIR));
+                List<Node> own = directory.children();
+                List<DirectoryEntry> named = new ArrayList<>();
+                for (Node child : own) named.add(new DirectoryEntry(child.name(), child.id(), child.attributes().mode()));
+                if (directory.host().isPresent()) {
+                    named.addAll(directory.host().get().list(own.stream().map(Node::name).toList()));
+                    named.sort(Comparator.comparing(DirectoryEntry::name));
+                }
+                entries.addAll(named);
+            }
+            case HostNode host -> {
+                if (HostNode.typeOf(host.attributes().mode()) != Attributes.S_IFDIR) {
+                    throw new FuseException(Errno.ENOTDIR, "node " + host.id() + " is not a directory");
+                }
+                entries.add(new DirectoryEntry(".", host.id(), Attributes.S_IFDIR));
+                entries.add(new DirectoryEntry("..", host.parentId(), Attributes.S_IFDIR));
+                entries.addAll(host.children().list(List.of()));
+            }
+            case FileNode file -> throw new FuseException(Errno.ENOTDIR, "node " + file.id() + " is not a directory");
         }
         return List.copyOf(entries);
     }
@@ -240,7 +299,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
 
     /** A directory handle a previous sysbox-fs gave: listed now (see {@link #reopened}). */
     private List<DirectoryEntry> reopenedDirectory(long nodeId, long handle) throws FuseException {
-        List<DirectoryEntry> entries = listing(directory(nodeId));
+        List<DirectoryEntry> entries = listing(node(nodeId));
         List<DirectoryEntry> raced = openDirectories.putIfAbsent(handle, entries);
         return raced == null ? entries : raced;
     }
@@ -257,7 +316,7 @@ public final class EmulationFileSystem implements FuseFileSystem {
 
     /** How many files and directories are open (for tests and the log). */
     public int openHandles() {
-        return openFiles.size() + openDirectories.size();
+        return openFiles.size() + openHostFiles.size() + openDirectories.size();
     }
 
     /** The id the kernel knows a node by: the root's is FUSE's root id. */
@@ -270,8 +329,4 @@ public final class EmulationFileSystem implements FuseFileSystem {
         return table.find(inTable).orElseThrow(() -> new FuseException(Errno.ENOENT, "node " + id + " is gone"));
     }
 
-    private DirectoryNode directory(long id) throws FuseException {
-        if (node(id) instanceof DirectoryNode directory) return directory;
-        throw new FuseException(Errno.ENOTDIR, "node " + id + " is not a directory");
-    }
 }

@@ -1,11 +1,14 @@
 package io.sysbox.fs.emulation;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Collects the directories and files of a {@link ContainerLayout}: each directory is created
@@ -17,6 +20,7 @@ final class LayoutBuilder {
     private final Path hostSys;
     private final Map<String, Integer> directories = new LinkedHashMap<>();
     private final Map<String, List<EmulatedFile>> files = new LinkedHashMap<>();
+    private final Map<String, Path> passedThrough = new LinkedHashMap<>();
 
     /**
      * @param hostProc the host's /proc, where the modes of proc/... directories come from
@@ -48,6 +52,16 @@ final class LayoutBuilder {
         return this;
     }
 
+    /**
+     * Makes {@code path} pass the host's directory of the same path through (its names the
+     * layout does not define itself), if the host has it; creates it either way.
+     */
+    LayoutBuilder passThrough(String path) throws IOException {
+        Path host = hostPath(path);
+        if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) passedThrough.put(path, host);
+        return directory(path);
+    }
+
     private Path hostPath(String path) {
         String[] parts = path.split("/", 2);
         Path root = switch (parts[0]) {
@@ -67,7 +81,8 @@ final class LayoutBuilder {
         List<EmulatedDirectory> list = new ArrayList<>();
         // Parents were put before their children.
         directories.forEach((path, permissions) -> list.add(
-                new EmulatedDirectory(path, permissions, files.getOrDefault(path, List.of()))));
+                new EmulatedDirectory(path, permissions, files.getOrDefault(path, List.of()),
+                        Optional.ofNullable(passedThrough.get(path)))));
         return new ContainerLayout(list);
     }
 }

@@ -101,11 +101,27 @@ public final class NodeTable {
         for (Node node : added) nodes.put(node.id(), node);
     }
 
-    /** Drops a node and everything under it. */
+    /**
+     * Adds a host node looked up now, unless it is there already (looked up before, or by a
+     * racing thread): the node the table holds is returned.
+     */
+    HostNode addLooked(HostNode node) {
+        Node present = nodes.putIfAbsent(node.id(), node);
+        if (present == null) return node;
+        if (present instanceof HostNode host && host.host().equals(node.host())) return host;
+        throw new IllegalStateException("node id " + node.id() + " of " + node.host() + " is taken by " + present.name());
+    }
+
+    /** Drops a node and everything under it, the host nodes looked up under it included. */
     void removeTree(Node node) {
         nodes.remove(node.id());
-        if (node instanceof DirectoryNode directory) {
-            for (Node child : directory.children()) removeTree(child);
+        switch (node) {
+            case DirectoryNode directory -> {
+                for (Node child : directory.children()) removeTree(child);
+                directory.host().ifPresent(host -> host.looked().forEach(this::removeTree));
+            }
+            case HostNode host -> host.children().looked().forEach(this::removeTree);
+            case FileNode file -> {}
         }
     }
 }

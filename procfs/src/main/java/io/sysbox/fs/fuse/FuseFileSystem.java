@@ -22,6 +22,11 @@ public interface FuseFileSystem {
 
     Attributes setAttributes(Caller caller, long nodeId, AttributeChange change) throws FuseException;
 
+    /** The target of a symbolic link, as readlink(2) returns it (not NUL-terminated). */
+    default byte[] readLink(Caller caller, long nodeId) throws FuseException {
+        throw new FuseException(Errno.EINVAL, "not a symbolic link");
+    }
+
     /** {@code flags} are open(2)'s flags (O_ACCMODE, O_TRUNC...). */
     Opened open(Caller caller, long nodeId, int flags) throws FuseException;
 

@@ -13,7 +13,7 @@ final class FuseProtocol {
     static final long ROOT_ID = 1;
 
     // enum fuse_opcode
-    static final int LOOKUP = 1, FORGET = 2, GETATTR = 3, SETATTR = 4, OPEN = 14, READ = 15, WRITE = 16,
+    static final int LOOKUP = 1, FORGET = 2, GETATTR = 3, SETATTR = 4, READLINK = 5, OPEN = 14, READ = 15, WRITE = 16,
             STATFS = 17, RELEASE = 18, FLUSH = 25, INIT = 26, OPENDIR = 27, READDIR = 28, RELEASEDIR = 29,
             ACCESS = 34, INTERRUPT = 36, DESTROY = 38, BATCH_FORGET = 42;
 
@@ -110,6 +110,7 @@ final class FuseProtocol {
             case FORGET -> "FORGET";
             case GETATTR -> "GETATTR";
             case SETATTR -> "SETATTR";
+            case READLINK -> "READLINK";
             case OPEN -> "OPEN";
             case READ -> "READ";
             case WRITE -> "WRITE";

@@ -214,6 +214,7 @@ public final class FuseSession {
                     case BATCH_FORGET -> batchForget();
                     case GETATTR -> attrOut(fs.getAttributes(caller, node));
                     case SETATTR -> setattr(caller, node);
+                    case READLINK -> readlink(caller, node);
                     case OPEN -> openOut(fs.open(caller, node, in.get(U32, IN_HEADER_SIZE + OPEN_IN_FLAGS)));
                     case OPENDIR -> openOut(fs.openDirectory(caller, node, in.get(U32, IN_HEADER_SIZE + OPEN_IN_FLAGS)));
                     case READ -> read(caller, node);
@@ -347,6 +348,13 @@ public final class FuseSession {
             int n = Math.min(data.remaining(), size);
             MemorySegment.copy(MemorySegment.ofBuffer(data), 0, out, OUT_HEADER_SIZE, n);
             return n;
+        }
+
+        private int readlink(Caller caller, long node) throws FuseException {
+            byte[] target = fs.readLink(caller, node);
+            if (target.length > MAX_TRANSFER) throw new FuseException(Errno.ENAMETOOLONG, "symbolic link target too long");
+            MemorySegment.copy(target, 0, out, ValueLayout.JAVA_BYTE, OUT_HEADER_SIZE, target.length);
+            return target.length;
         }
 
         private int write(Caller caller, long node, int length) throws FuseException {
