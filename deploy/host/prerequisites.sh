@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and running sysbox needs on a Debian machine, only what is missing.
-#   prerequisites.sh runtime   packages the runtime needs (runc, busybox-static for the demo)
+#   prerequisites.sh runtime   packages building and running need (gcc for the C hook, runc,
+#                              busybox-static for the demo)
 #   prerequisites.sh test      plus what the test suites use
 # Prints `export JAVA_HOME=...` for a JDK 25 (sourced by the other scripts through java-home).
 set -euo pipefail
 kind=${1:-runtime}
-packages=(runc crun util-linux busybox-static ca-certificates)
+packages=(gcc libc6-dev runc crun util-linux busybox-static ca-certificates)
 if [ "$kind" = test ]; then
     packages+=(fuse3 iproute2 procps docker.io)
 fi
