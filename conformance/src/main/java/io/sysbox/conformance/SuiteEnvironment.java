@@ -152,7 +152,7 @@ public final class SuiteEnvironment implements AutoCloseable {
     }
 
     /**
-     * Copies the runtime's and the manager's logs to -Dsysbox.conformance.logs (failsafe sets it
+     * Copies the runtime's, the manager's and sysbox-fs's logs to -Dsysbox.conformance.logs (failsafe sets it
      * under target/) before the temp tree goes, so a failure can still be explained.
      */
     private void keepLogs() {
@@ -160,7 +160,9 @@ public final class SuiteEnvironment implements AutoCloseable {
         if (target == null) return;
         try {
             Path dir = Files.createDirectories(Path.of(target).resolve(work.getFileName().toString()));
-            for (Path log : List.of(work.resolve("sysbox-runc.log"), manager.dirs().logFile(), manager.dirs().consoleFile())) {
+            // sysbox-fs's files exist only in suites that start one (SysboxFsProcess).
+            for (Path log : List.of(work.resolve("sysbox-runc.log"), manager.dirs().logFile(), manager.dirs().consoleFile(),
+                    work.resolve("sysbox-fs.log"), work.resolve("sysbox-fs.console"))) {
                 if (Files.exists(log)) Files.copy(log, dir.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {

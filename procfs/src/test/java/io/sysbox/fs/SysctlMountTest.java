@@ -165,22 +165,6 @@ class SysctlMountTest {
         assertEquals(before, host("vm/overcommit_memory"));
     }
 
-    /**
-     * A truncating open (echo x > file) must not leave the kernel believing the file empty: busybox
-     * cat reads with sendfile, through the page cache, without an fstat that would ask again.
-     */
-    @Test
-    void aSendfileReaderRightAfterARefusedTruncatingWriteSeesTheValue() throws Exception {
-        register("c1");
-        Path panic = sysctl("c1", "kernel/panic");
-        write(panic, "17\n");
-        assertInvalid(panic, "x12\n");
-        Process cat = new ProcessBuilder("busybox", "cat", panic.toString()).redirectErrorStream(true).start();
-        String out = new String(cat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        assertEquals(0, cat.waitFor(), "busybox cat: " + out);
-        assertEquals("17\n", out, "what sendfile read right after the refused write");
-    }
-
     @Test
     void pidMaxIsLeftToTheKernelWhereItBelongsToThePidNamespace() throws Exception {
         register("c1");

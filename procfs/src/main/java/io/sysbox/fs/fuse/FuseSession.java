@@ -270,10 +270,10 @@ public final class FuseSession {
                         major, minor, KERNEL_VERSION, OLDEST_MINOR_SUPPORTED, KERNEL_VERSION);
                 throw new FuseException(Errno.EPROTO, "unsupported FUSE protocol");
             }
-            // Not ATOMIC_O_TRUNC: with it the kernel sets a file opened with O_TRUNC (echo 1 > file)
-            // to size 0 on its own, and a sendfile reader (busybox cat) that does not fstat first
-            // then reads nothing until the attributes time out. Without it the kernel truncates
-            // with a SETATTR and takes the size the file system answers.
+            // No ATOMIC_O_TRUNC: with it the kernel sets the size to 0 itself on a truncating open
+            // (`echo 3 > sysctl`), and a write refused or not yet made leaves it so; sendfile readers
+            // (busybox cat) then read nothing, as they stop at the size. Without it the truncation
+            // is a SETATTR, and the size is the one its answer gives.
             int wanted = ASYNC_READ | BIG_WRITES | PARALLEL_DIROPS | MAX_PAGES;
             MemorySegment o = out.asSlice(OUT_HEADER_SIZE, INIT_OUT_SIZE);
             o.fill((byte) 0);
