@@ -56,10 +56,15 @@ final class EmulatedFiles {
         }
     }
 
-    /** {@code path} under the read-only directory of the container where sysbox-fs serves it there, else under root. */
+    /**
+     * File {@code path} under the read-only directory of the container where sysbox-fs serves it
+     * there, else under root. Directories always from root: those bound whole (sys/kernel,
+     * devices/virtual) pass host nodes through, and a write to one must be refused as sysfs
+     * refuses a container's root (EACCES), not with the read-only mount's EROFS.
+     */
     private static Path preferReadOnly(Path root, String path) {
         Path readOnly = root.resolveSibling(READ_ONLY_DIRECTORY).resolve(root.getFileName()).resolve(path);
-        return Files.exists(readOnly) ? readOnly : root.resolve(path);
+        return Files.isRegularFile(readOnly) ? readOnly : root.resolve(path);
     }
 
     /**
@@ -69,7 +74,7 @@ final class EmulatedFiles {
      */
     static Map<String, String> hookBinds(Path root) throws IOException {
         Map<String, String> binds = new HashMap<>();
-        Path virtual = preferReadOnly(root, DEVICES_VIRTUAL.substring(1));
+        Path virtual = root.resolve(DEVICES_VIRTUAL.substring(1));
         if (Files.isDirectory(virtual)) binds.put(DEVICES_VIRTUAL, virtual.toString());
         Path dir = root.resolve(SYSCTLS);
         if (!Files.isDirectory(dir)) return binds;
