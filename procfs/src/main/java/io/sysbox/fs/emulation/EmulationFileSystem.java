@@ -108,9 +108,11 @@ public final class EmulationFileSystem implements FuseFileSystem {
     /**
      * A file's size is its content's, rounded up to the next page. Reads go straight to this
      * server (direct I/O) and stop at end of file whatever the size says; but sendfile and
-     * splice (busybox cat uses them) read through the page cache, which stops at the size: a
-     * size of 0, as /proc shows, would make them read nothing. The slack of up to a page covers
-     * content that grows while the size is cached (uptime gaining a digit).
+     * splice (busybox cat uses them) read through the page cache on this kernel, which stops at
+     * the size: a size of 0, as /proc shows, would make them read nothing. The slack does not
+     * cover content that grows: the short read ending a page-cache read sets the kernel's size
+     * to the content's end, and only the next GETATTR (an fstat) raises it again, so content
+     * that grew since is cut at the old length for busybox cat (docs/design.md, "read path").
      * The content measured is the last one rendered, not a new one: every fstat(2) after a read
      * (cat, Java's FileInputStream) asks for attributes again, because the read made the
      * kernel's atime stale, and rendering for it would double the cost of each read.
