@@ -1,6 +1,7 @@
 package io.sysbox.mgr;
 
 import io.sysbox.common.daemon.DaemonMain;
+import io.sysbox.common.daemon.StartupException;
 import org.apache.logging.log4j.Logger;
 
 /** sysbox-mgr: parses flags, checks it is root, configures logging, runs the daemon until SIGTERM/SIGINT. */

@@ -2,6 +2,7 @@ package io.sysbox.mgr;
 
 import io.sysbox.common.daemon.PidFileLock;
 import io.sysbox.common.daemon.StartedResources;
+import io.sysbox.common.daemon.StartupException;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
 import io.sysbox.common.keeper.DescriptorKeeper;
 import io.sysbox.mgr.emulation.SysFsEmulation;
@@ -54,17 +55,7 @@ public final class ManagerDaemon implements AutoCloseable {
     }
 
     public static ManagerDaemon start(ManagerOptions options, Logger log) throws StartupException {
-        ManagerDaemon daemon = new ManagerDaemon(options.runDir(), log);
-        try {
-            daemon.startAll(options);
-            return daemon;
-        } catch (StartupException e) {
-            daemon.close();
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            daemon.close();
-            throw new StartupException("sysbox-mgr cannot start: " + e.getMessage(), e);
-        }
+        return StartupException.startOrClose("sysbox-mgr", new ManagerDaemon(options.runDir(), log), d -> d.startAll(options));
     }
 
     private void startAll(ManagerOptions options) throws IOException, StartupException {

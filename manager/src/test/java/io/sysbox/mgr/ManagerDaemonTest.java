@@ -1,5 +1,6 @@
 package io.sysbox.mgr;
 
+import io.sysbox.common.daemon.StartupException;
 import io.sysbox.common.proto.ListRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

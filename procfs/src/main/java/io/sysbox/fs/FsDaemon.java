@@ -2,6 +2,7 @@ package io.sysbox.fs;
 
 import io.sysbox.common.daemon.PidFileLock;
 import io.sysbox.common.daemon.StartedResources;
+import io.sysbox.common.daemon.StartupException;
 import io.sysbox.common.daemon.UnixSocketGrpcServer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -54,17 +55,7 @@ public final class FsDaemon implements AutoCloseable {
     }
 
     public static FsDaemon start(FsOptions options, Logger log) throws StartupException {
-        FsDaemon daemon = new FsDaemon(options.runDir(), log);
-        try {
-            daemon.startAll(options);
-            return daemon;
-        } catch (StartupException e) {
-            daemon.close();
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            daemon.close();
-            throw new StartupException("sysbox-fs cannot start: " + e.getMessage(), e);
-        }
+        return StartupException.startOrClose("sysbox-fs", new FsDaemon(options.runDir(), log), d -> d.startAll(options));
     }
 
     private void startAll(FsOptions options) throws IOException, StartupException {

@@ -1,6 +1,7 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.daemon.DaemonMain;
+import io.sysbox.common.daemon.StartupException;
 import org.apache.logging.log4j.Logger;
 
 /** sysbox-fs: parses flags, checks it is root, configures logging, serves until SIGTERM/SIGINT. */

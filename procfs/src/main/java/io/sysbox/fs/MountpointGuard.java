@@ -1,5 +1,6 @@
 package io.sysbox.fs;
 
+import io.sysbox.common.daemon.StartupException;
 import io.sysbox.common.sys.ErrnoException;
 import io.sysbox.common.sys.MountApi;
 import org.apache.logging.log4j.Logger;

@@ -1,5 +1,6 @@
 package io.sysbox.fs;
 
+import io.sysbox.common.daemon.StartupException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.sysbox.common.proto.RegisterRequest;

@@ -1,8 +1,0 @@
-package io.sysbox.mgr;
-
-/** sysbox-mgr cannot start; the message says why and what to do (exit status 1). */
-public final class StartupException extends Exception {
-    public StartupException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
