@@ -79,33 +79,36 @@ public final class SeqPacketSocket implements AutoCloseable {
 
     /** A listening socket bound at {@code path} (which must not exist). */
     public static SeqPacketSocket listen(Path path, int backlog) throws ErrnoException {
-        int fd = newSocket(path);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Native.captureSegment(arena);
-            if ((int) BIND.invokeExact(err, fd, address(arena, path), SOCKADDR_UN_SIZE) < 0) {
+        return open(path, (fd, address, err) -> {
+            if ((int) BIND.invokeExact(err, fd, address, SOCKADDR_UN_SIZE) < 0) {
                 throw new ErrnoException("bind", path.toString(), Native.errno(err));
             }
             if ((int) LISTEN.invokeExact(err, fd, backlog) < 0) {
                 throw new ErrnoException("listen", path.toString(), Native.errno(err));
             }
-            return new SeqPacketSocket(fd, path.toString());
-        } catch (ErrnoException e) {
-            MountApi.close(fd);
-            throw e;
-        } catch (Throwable t) {
-            MountApi.close(fd);
-            throw Native.rethrow(t);
-        }
+        });
     }
 
     /** A connection to the socket listening at {@code path}. */
     public static SeqPacketSocket connect(Path path) throws ErrnoException {
-        int fd = newSocket(path);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment err = Native.captureSegment(arena);
-            if ((int) CONNECT.invokeExact(err, fd, address(arena, path), SOCKADDR_UN_SIZE) < 0) {
+        return open(path, (fd, address, err) -> {
+            if ((int) CONNECT.invokeExact(err, fd, address, SOCKADDR_UN_SIZE) < 0) {
                 throw new ErrnoException("connect", path.toString(), Native.errno(err));
             }
+        });
+    }
+
+    /** What {@link #open} does with a new socket: bind and listen, or connect. */
+    @FunctionalInterface
+    private interface Setup {
+        void on(int fd, MemorySegment address, MemorySegment err) throws Throwable;
+    }
+
+    /** A new socket for {@code path} after {@code setup}; closed again if setup fails. */
+    private static SeqPacketSocket open(Path path, Setup setup) throws ErrnoException {
+        int fd = newSocket(path);
+        try (Arena arena = Arena.ofConfined()) {
+            setup.on(fd, address(arena, path), Native.captureSegment(arena));
             return new SeqPacketSocket(fd, path.toString());
         } catch (ErrnoException e) {
             MountApi.close(fd);
