@@ -1,6 +1,7 @@
 package io.sysbox.conformance.procfs;
 
 import io.sysbox.conformance.BusyboxBundle;
+import io.sysbox.conformance.EmulationSuite;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.SuiteEnvironment;
 import io.sysbox.conformance.SysboxFsProcess;
@@ -52,6 +53,7 @@ class ConcurrentAccessIT {
     private static final Pattern MEM_TOTAL = Pattern.compile("MemTotal: +(\\d+) kB\n");
     private static final Pattern LOG_SECTION = Pattern.compile("(?m)^@@log /tmp/conc/(\\S+)\\.log\n");
 
+    private static EmulationSuite suite;
     private static SuiteEnvironment env;
     private static SysboxFsProcess fs;
 
@@ -69,18 +71,14 @@ class ConcurrentAccessIT {
 
     @BeforeAll
     static void start() throws Exception {
-        env = SuiteEnvironment.start("concurrent");
-        fs = SysboxFsProcess.start(env);
+        suite = EmulationSuite.start("concurrent");
+        env = suite.env();
+        fs = suite.fs();
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (env != null) env.deleteContainers();
-        } finally {
-            if (fs != null) fs.close();
-            if (env != null) env.close();
-        }
+        if (suite != null) suite.close();
     }
 
     @Test

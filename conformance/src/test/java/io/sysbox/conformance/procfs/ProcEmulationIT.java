@@ -1,6 +1,7 @@
 package io.sysbox.conformance.procfs;
 
 import io.sysbox.conformance.BusyboxBundle;
+import io.sysbox.conformance.EmulationSuite;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.SuiteEnvironment;
 import io.sysbox.conformance.SysboxFsProcess;
@@ -23,23 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * own I/O in /proc/diskstats.
  */
 class ProcEmulationIT {
+    private static EmulationSuite suite;
     private static SuiteEnvironment env;
     private static SysboxFsProcess fs;
 
     @BeforeAll
     static void start() throws Exception {
-        env = SuiteEnvironment.start("procemulation");
-        fs = SysboxFsProcess.start(env);
+        suite = EmulationSuite.start("procemulation");
+        env = suite.env();
+        fs = suite.fs();
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (env != null) env.deleteContainers();
-        } finally {
-            if (fs != null) fs.close();
-            if (env != null) env.close();
-        }
+        if (suite != null) suite.close();
     }
 
     private static String runInside(String id, BusyboxBundle bundle) {

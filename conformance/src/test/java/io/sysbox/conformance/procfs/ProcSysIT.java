@@ -1,6 +1,7 @@
 package io.sysbox.conformance.procfs;
 
 import io.sysbox.conformance.BusyboxBundle;
+import io.sysbox.conformance.EmulationSuite;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.SuiteEnvironment;
 import io.sysbox.conformance.SysboxFsProcess;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProcSysIT {
     private static final Path HOST_SYS = Path.of("/proc/sys");
 
+    private static EmulationSuite suite;
     private static SuiteEnvironment env;
     private static SysboxFsProcess fs;
     private static String one;
@@ -38,20 +40,16 @@ class ProcSysIT {
 
     @BeforeAll
     static void start() throws Exception {
-        env = SuiteEnvironment.start("procsys");
-        fs = SysboxFsProcess.start(env);
+        suite = EmulationSuite.start("procsys");
+        env = suite.env();
+        fs = suite.fs();
         one = startSleeping("one");
         two = startSleeping("two");
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (env != null) env.deleteContainers();
-        } finally {
-            if (fs != null) fs.close();
-            if (env != null) env.close();
-        }
+        if (suite != null) suite.close();
     }
 
     private static String startSleeping(String hint) throws IOException {
