@@ -52,7 +52,9 @@ final class EmulatedFiles {
     static void addTo(Map<String, String> binds, Path root) {
         for (String path : PATHS) {
             Path source = preferReadOnly(root, path);
-            if (Files.exists(source)) binds.put("/" + path, source.toString());
+            // Each probe is a FUSE round trip in the create path: one found read-only is not made again.
+            boolean found = !source.startsWith(root) || Files.exists(source);
+            if (found) binds.put("/" + path, source.toString());
         }
     }
 
