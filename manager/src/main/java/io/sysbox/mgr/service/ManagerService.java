@@ -32,6 +32,7 @@ import io.sysbox.mgr.idrange.PoolExhaustedException;
 import io.sysbox.mgr.idrange.RangeAllocator;
 import io.sysbox.mgr.mounts.BindMountPolicy;
 import io.sysbox.mgr.mounts.MountPolicyException;
+import io.sysbox.mgr.mounts.NetworkSysfs;
 import io.sysbox.mgr.rootfs.IdShift;
 import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
@@ -537,6 +538,28 @@ public final class ManagerService implements AutoCloseable {
             if (!specialDirs.isWatched(id)) specialDirs.removed(id);
         } catch (IOException e) {
             log.error("container {}: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * Mounts a sysfs of the network namespace NETNS for container id (see NetworkSysfs), for the
+     * spec to bind at /sys; it goes with the container's other mounts at Release.
+     */
+    public Path mountNetworkSysfs(String id, Path netns) throws ServiceException {
+        ContainerIds.check(id);
+        try (ContainerLocks.Held held = locks.lock(id)) {
+            if (!states.containsKey(id)) {
+                throw new PreconditionFailedException("container " + id + " is not prepared: its sysfs is mounted"
+                        + " after Prepare");
+            }
+            Path target = shifted.sysfsOf(id);
+            try {
+                NetworkSysfs.mount(netns, target);
+            } catch (IOException e) {
+                throw new PreconditionFailedException("container " + id + ": " + e.getMessage(), e);
+            }
+            log.debug("container {}: sysfs of network namespace {} at {}", id, netns, target);
+            return target;
         }
     }
 

@@ -30,4 +30,13 @@ public interface ContainerResources {
                                    Optional<String> shareStateWith) throws IOException {
         return Optional.empty();
     }
+
+    /**
+     * A sysfs of the network namespace NETNS, which the container joins but its user namespace
+     * does not own (a pod's, made by CNI), for the spec to bind at /sys; removed at release.
+     * Empty when nobody can make one (no manager): the engine then mounts sysfs itself.
+     */
+    default Optional<Path> networkSysfs(String id, Path netns) throws IOException {
+        return Optional.empty();
+    }
 }

@@ -26,8 +26,11 @@ public final class SpecConverter {
     public static void convert(Spec spec, ConversionInputs in) {
         applyUserNamespace(spec, in);
         applyProcessAttributes(spec);
-        if (!in.syscontMode()) return;
+        if (in.syscontMode()) applySystemContainer(spec, in);
+        in.networkSysfs().ifPresent(source -> NetworkSysfsBind.apply(spec.mounts(), source));
+    }
 
+    private static void applySystemContainer(Spec spec, ConversionInputs in) {
         boolean systemd = SystemdInit.isSystemd(spec.args());
         if (spec.json().get("process") instanceof ObjectNode process) {
             applyCapabilities(process, in.capabilities(), in.honorCaps());
