@@ -74,9 +74,9 @@ public final class ContainerCreation {
         }
 
         @Override
-        public Optional<Path> networkSysfs(String id, Path netns) throws IOException {
+        public Optional<Path> foreignNetwork(String id, Path netns, Map<String, String> sysctls) throws IOException {
             try {
-                return Optional.of(service.mountNetworkSysfs(id, netns));
+                return Optional.of(service.prepareForeignNetwork(id, netns, sysctls));
             } catch (ServiceException e) {
                 throw new IOException(e.getMessage(), e);
             }

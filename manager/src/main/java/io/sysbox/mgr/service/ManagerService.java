@@ -32,7 +32,7 @@ import io.sysbox.mgr.idrange.PoolExhaustedException;
 import io.sysbox.mgr.idrange.RangeAllocator;
 import io.sysbox.mgr.mounts.BindMountPolicy;
 import io.sysbox.mgr.mounts.MountPolicyException;
-import io.sysbox.mgr.mounts.NetworkSysfs;
+import io.sysbox.mgr.mounts.ForeignNetwork;
 import io.sysbox.mgr.rootfs.IdShift;
 import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
@@ -542,10 +542,11 @@ public final class ManagerService implements AutoCloseable {
     }
 
     /**
-     * Mounts a sysfs of the network namespace NETNS for container id (see NetworkSysfs), for the
-     * spec to bind at /sys; it goes with the container's other mounts at Release.
+     * Sets up the network namespace NETNS that container id joins without owning it (see
+     * ForeignNetwork): a sysfs of it, for the spec to bind at /sys (it goes with the container's
+     * other mounts at Release), and its net.* SYSCTLS.
      */
-    public Path mountNetworkSysfs(String id, Path netns) throws ServiceException {
+    public Path prepareForeignNetwork(String id, Path netns, Map<String, String> sysctls) throws ServiceException {
         ContainerIds.check(id);
         try (ContainerLocks.Held held = locks.lock(id)) {
             if (!states.containsKey(id)) {
@@ -554,8 +555,8 @@ public final class ManagerService implements AutoCloseable {
             }
             Path target = shifted.sysfsOf(id);
             try {
-                NetworkSysfs.mount(netns, target);
-            } catch (IOException e) {
+                ForeignNetwork.prepare(netns, target, sysctls);
+            } catch (IOException | IllegalArgumentException e) {
                 throw new PreconditionFailedException("container " + id + ": " + e.getMessage(), e);
             }
             log.debug("container {}: sysfs of network namespace {} at {}", id, netns, target);

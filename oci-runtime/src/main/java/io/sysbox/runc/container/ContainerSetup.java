@@ -112,18 +112,24 @@ public final class ContainerSetup {
                 emulated = resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod);
             }
             emulated.ifPresent(root -> EmulatedFiles.addTo(binds, root));
-            Optional<String> networkSysfs = Optional.empty();
             Optional<Path> joinedNetwork = joinedNetworkPath(spec);
+            Optional<Path> joinedUserns = ownerPid.map(pid -> Path.of("/proc", pid, "ns", "user"));
+            // A new user namespace owns no existing network namespace; a joined one may (--net=container:X).
+            boolean foreignNetwork = joinedNetwork.isPresent()
+                    && (joinedUserns.isEmpty() || !NetworkOwnership.ownedBy(joinedNetwork.get(), joinedUserns.get()));
+            Optional<String> networkSysfs = Optional.empty();
             if (joinedNetwork.isPresent()) {
-                networkSysfs = resources.networkSysfs(id, joinedNetwork.get()).map(Path::toString);
+                Map<String, String> sysctls = foreignNetwork
+                        ? ForeignNetworkSysctls.of(spec, joinedUserns.isEmpty()) : Map.of();
+                networkSysfs = resources.foreignNetwork(id, joinedNetwork.get(), sysctls).map(Path::toString);
+                if (networkSysfs.isPresent()) ForeignNetworkSysctls.removeFrom(spec, sysctls);
             }
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds, networkSysfs));
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
             Optional<String> enteredNetwork = Optional.empty();
-            if (ownerPid.isPresent() && joinedNetwork.isPresent() && !NetworkOwnership.ownedBy(joinedNetwork.get(),
-                    Path.of("/proc", ownerPid.get(), "ns", "user"))) {
+            if (foreignNetwork && joinedUserns.isPresent()) {
                 // A pod's container: the engine starts inside the pod's network namespace instead.
                 removeNamespace(spec, "network");
                 enteredNetwork = Optional.of(joinedNetwork.get().toString());

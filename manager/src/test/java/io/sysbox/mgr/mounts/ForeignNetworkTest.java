@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -20,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A real sysfs of a real network namespace (unshare -n), mounted from this multi-threaded JVM. */
-class NetworkSysfsTest {
+/** A real sysfs and sysctls of a real network namespace (unshare -n), from this multi-threaded JVM. */
+class ForeignNetworkTest {
     @TempDir
     Path tmp;
     private Process holder;
@@ -59,15 +60,42 @@ class NetworkSysfsTest {
     @Test
     void listsTheDevicesOfTheJoinedNamespaceOnlyAndLeavesTheCallersNamespaceAlone() throws Exception {
         String before = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
-        NetworkSysfs.mount(Path.of("/proc", Long.toString(holder.pid()), "ns", "net"), target);
+        String hostPortStart = Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).strip();
+        ForeignNetwork.prepare(Path.of("/proc", Long.toString(holder.pid()), "ns", "net"), target,
+                Map.of("net.ipv4.ip_unprivileged_port_start", "0", "net/ipv4/ping_group_range", "0 0"));
         assertEquals(List.of("lo"), names(target.resolve("class/net")));
         assertNotEquals(List.of("lo"), names(Path.of("/sys/class/net")), "the host has more than lo");
         assertEquals(before, Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+        assertEquals("0", inHolder("cat /proc/sys/net/ipv4/ip_unprivileged_port_start"));
+        assertEquals("0\t0", inHolder("cat /proc/sys/net/ipv4/ping_group_range"));
+        assertEquals(hostPortStart, Files.readString(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).strip(),
+                "the host's own value is untouched");
+    }
+
+    @Test
+    void onlyNetworkSysctlsAreAccepted() {
+        assertThrows(IllegalArgumentException.class, () -> ForeignNetwork.prepare(
+                Path.of("/proc", Long.toString(holder.pid()), "ns", "net"), target, Map.of("kernel.panic", "1")));
+    }
+
+    @Test
+    void aSysctlThatCannotBeWrittenIsAClearError() {
+        IOException e = assertThrows(IOException.class, () -> ForeignNetwork.prepare(
+                Path.of("/proc", Long.toString(holder.pid()), "ns", "net"), target, Map.of("net.no.such.knob", "1")));
+        assertTrue(e.getMessage().contains("cannot set sysctl net.no.such.knob=1"), e.getMessage());
+    }
+
+    private String inHolder(String command) throws Exception {
+        Process p = new ProcessBuilder("nsenter", "--net=/proc/" + holder.pid() + "/ns/net", "sh", "-c", command).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor());
+        return out;
     }
 
     @Test
     void aMissingNamespaceIsAClearError() {
-        IOException e = assertThrows(IOException.class, () -> NetworkSysfs.mount(tmp.resolve("no-such-ns"), target));
+        IOException e = assertThrows(IOException.class,
+                () -> ForeignNetwork.prepare(tmp.resolve("no-such-ns"), target, Map.of()));
         assertTrue(e.getMessage().contains("network namespace " + tmp.resolve("no-such-ns")), e.getMessage());
     }
 }
