@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Issue 3's first benchmark: `docker run --rm BUSYBOX true` with sysbox-runc and with runc on the
- * same private dockerd, interleaved, with sysbox-runc's AOT cache recorded as install.sh does.
+ * same private dockerd, interleaved.
  * Target: median ratio at most 1.5. Usage: DockerBenchmark [ROUNDS], with -Dsysbox.dist=DIST.
  */
 public final class DockerBenchmark {
@@ -23,7 +23,6 @@ public final class DockerBenchmark {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         try (DockerEnvironment env = DockerEnvironment.start("docker-bench", Map.of())) {
-            StartupBenchmark.recordAotCache(env.suite());
             String busybox = env.image("busybox");
             Samples sysbox = new Samples(), runc = new Samples();
             for (int i = 0; i < WARMUP + rounds; i++) {

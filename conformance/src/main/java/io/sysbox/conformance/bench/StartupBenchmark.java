@@ -71,21 +71,6 @@ public final class StartupBenchmark {
         }
     }
 
-    /**
-     * sysbox-runc is measured as installed: with the AOT cache install.sh records. A cache from an
-     * earlier build is ignored by the JVM, so this build's is recorded first, the same way.
-     */
-    static void recordAotCache(SuiteEnvironment env) throws IOException, InterruptedException {
-        Path dist = Path.of(System.getProperty("sysbox.dist"));
-        Path script = dist.getParent().resolve("deploy/host/aot-train.sh");
-        Process p = new ProcessBuilder(script.toString(), dist.toString(), env.manager().dirs().runDir().toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException("recording the AOT cache with " + script + " failed");
-        }
-    }
-
     Result measure() throws IOException, InterruptedException {
         try (SuiteEnvironment env = SuiteEnvironment.start("bench");
              SysboxFsProcess fs = sysboxFs ? SysboxFsProcess.start(env) : null) {
@@ -96,7 +81,6 @@ public final class StartupBenchmark {
             // One sysbox run first: the manager has then written its subuid entry, and the runc
             // range is chosen above every entry so the two never share host ids.
             timeSysbox(env, bundle, "bench-prime");
-            recordAotCache(env);
             long hostId = SubidFile.firstFreeAbove(env.manager().dirs().subuidFile(), RuncBundle.SIZE);
             Path runcBundle = RuncBundle.create(bundle, env.work().resolve("bundles/runc"), hostId,
                     env.cgroups().pathFor("bench-runc"));
