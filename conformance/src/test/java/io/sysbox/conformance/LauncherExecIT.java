@@ -3,7 +3,7 @@ package io.sysbox.conformance;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,15 +35,15 @@ class LauncherExecIT extends SuiteLifecycle {
             List<ExecveTrace.Exec> execs = traced.execs();
             assertFalse(execs.isEmpty(), "strace saw no execve of " + call[0]);
             assertTrue(execs.getFirst().path().endsWith("/bin/sysbox-runc"), () -> "first exec: " + execs.getFirst());
-            List<ExecveTrace.Exec> java = new ArrayList<>(execs.stream().filter(ExecveTrace.Exec::isJava).toList());
-            assertEquals(List.of(), java, call[0] + " started a JVM");
+            List<ExecveTrace.Exec> jvms = execs.stream().filter(ExecveTrace.Exec::isJava).toList();
+            assertEquals(List.of(), jvms, call[0] + " started a JVM");
             assertTrue(execs.stream().anyMatch(e -> e.path().endsWith("/runc") && e.argv().contains("\"" + call[0] + "\"")),
                     () -> call[0] + " did not exec the engine: " + execs);
             if (call[0].equals("state")) {
                 assertTrue(traced.result().stdout().contains("\"bundle\" : \"" + bundle.dir() + "\""),
                         () -> "state shows the caller's bundle: " + traced.result().stdout());
             }
-            if (call[0].equals("kill")) containers.awaitStatus(id, "stopped", java.time.Duration.ofSeconds(10));
+            if (call[0].equals("kill")) containers.awaitStatus(id, "stopped", Duration.ofSeconds(10));
         }
         assertEquals(List.of(), env.leakCheck().leaks(), "delete left something behind");
     }
