@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 public final class ExecveTrace implements AutoCloseable {
     public static final Path STRACE = Path.of("/usr/bin/strace");
     /** {@code PID execve("PATH", ["ARG0", ...} as strace -f writes it (strings quoted, escaped). */
-    private static final Pattern EXECVE = Pattern.compile("^\\d+\\s+execve\\(\"((?:[^\"\\\\]|\\\\.)*)\", \\[(.*)");
+    private static final Pattern EXECVE = Pattern.compile("^(?:\\d+\\s+)?execve\\(\"((?:[^\"\\\\]|\\\\.)*)\", \\[(.*)");
 
     /** One exec: the program's path and its argv as strace shows it (strings quoted, cut at 4096 bytes). */
     public record Exec(String path, String argv) {
@@ -34,14 +34,21 @@ public final class ExecveTrace implements AutoCloseable {
         this.output = output;
     }
 
-    private static List<String> strace(Path output) {
+    private static List<String> strace(Path output, boolean followForks) {
         Prerequisites.requireExecutable(STRACE, "strace");
-        return new ArrayList<>(List.of(STRACE.toString(), "-f", "-qq", "-s", "4096", "-e", "trace=execve", "-o", output.toString()));
+        List<String> argv = new ArrayList<>(List.of(STRACE.toString(), "-qq", "-s", "4096", "-e", "trace=execve", "-o", output.toString()));
+        if (followForks) argv.add(1, "-f");
+        return argv;
     }
 
-    /** Runs COMMAND under strace; returns its result and the execs it made. */
-    public static Traced of(CommandRunner runner, Path output, List<String> command) throws IOException {
-        List<String> argv = strace(output);
+    /**
+     * Runs COMMAND under strace; returns its result and the execs it made: those of its process
+     * and, with {@code followForks}, of its children. Without: the chain of execs of the caller's
+     * pid only, for a command that leaves a child behind (runc create's `runc init` waits for
+     * start, and strace -f would wait for it).
+     */
+    public static Traced of(CommandRunner runner, Path output, List<String> command, boolean followForks) throws IOException {
+        List<String> argv = strace(output, followForks);
         argv.addAll(command);
         CommandResult result = runner.run(argv);
         return new Traced(result, parse(output));
@@ -49,10 +56,14 @@ public final class ExecveTrace implements AutoCloseable {
 
     public record Traced(CommandResult result, List<Exec> execs) {}
 
-    /** Attaches to PID (and what it starts from now on) until {@link #close}. */
+    /**
+     * Attaches to PID and the processes it has started (dockerd's containerd, say), and follows
+     * what they start from now on, until {@link #close}.
+     */
     public static ExecveTrace attach(long pid, Path output) throws IOException, InterruptedException {
-        List<String> argv = strace(output);
+        List<String> argv = strace(output, true);
         argv.addAll(List.of("-p", Long.toString(pid)));
+        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> argv.addAll(List.of("-p", Long.toString(d.pid())))));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectOutput(output.resolveSibling(output.getFileName() + ".log").toFile()).start();
         // strace writes nothing until something happens; give it the moment it needs to attach.

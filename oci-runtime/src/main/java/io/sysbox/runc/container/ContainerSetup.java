@@ -111,6 +111,7 @@ public final class ContainerSetup {
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds));
+            CallerBundleHooks.wrap(spec, bundle);
             if (emulated.isPresent()) {
                 Map<String, String> hookBinds = EmulatedFiles.hookBinds(emulated.get());
                 if (!hookBinds.isEmpty()) ProcSysHook.installed().addTo(spec, hookBinds);
