@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Issue 3's first benchmark: `docker run --rm BUSYBOX true` with sysbox-runc and with runc on the
  * same private dockerd, interleaved.
- * Target: median ratio at most 1.5. Usage: DockerBenchmark [ROUNDS], with -Dsysbox.dist=DIST.
+ * Target (issue 9): median ratio at most 1.3. Usage: DockerBenchmark [ROUNDS], with -Dsysbox.dist=DIST.
  */
 public final class DockerBenchmark {
     private static final int WARMUP = 2;
@@ -36,7 +36,7 @@ public final class DockerBenchmark {
             System.out.printf(Locale.ROOT, "rounds: %d (after warm-up), interleaved; median (p25-p75) in ms%n", rounds);
             print("docker run --rm busybox true, sysbox-runc", sysbox);
             print("docker run --rm busybox true, runc", runc);
-            ratio("ratio sysbox-runc / runc", sysbox, runc, 1.5);
+            ratio("ratio sysbox-runc / runc", sysbox, runc, 1.3);
             innerDocker(env, busybox, rounds);
         }
     }
