@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the built runtime (dist/ from `./mvnw package`) into PREFIX, its systemd units,
 # registers it with Docker when asked (--docker); starts the daemons (systemd when it runs,
-# else sysboxd in the background) and builds the CLI's AOT cache with a training run.
+# else sysboxd in the background).
 set -euo pipefail
 repo=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 prefix=/usr/local
@@ -19,7 +19,7 @@ Usage: install.sh [--prefix DIR] [--systemd-dir DIR] [--dist DIR] [--no-start]
   --prefix DIR           install root (default /usr/local): DIR/sbin/sysbox-*, DIR/lib/sysbox/
   --systemd-dir DIR      where the units go (default /etc/systemd/system)
   --dist DIR             the built layout (default: dist/ of this checkout)
-  --no-start             install only; do not start the daemons or train the AOT cache
+  --no-start             install only; do not start the daemons
   --docker               register the runtime "sysbox-runc" in /etc/docker/daemon.json (other keys
                          kept) and have a running dockerd reload it; skipped when Docker is not
                          installed (no dockerd command and no daemon.json)
@@ -58,12 +58,18 @@ rm -rf "$dest.old"
 [ -d "$dest" ] && mv "$dest" "$dest.old"
 mv "$dest.new" "$dest"
 rm -rf "$dest.old"
-# Small scripts rather than symlinks: the launchers find their lib/ from $0 without forking readlink.
+# The compiled sysbox-runc finds its libexec/ through /proc/self/exe: a symbolic link, so no shell
+# starts per runtime call. The JVM launchers get small scripts: they find their lib/ from $0 without
+# forking readlink.
 for b in "$dest"/bin/*; do
     name=$(basename "$b")
     rm -f "$prefix/sbin/$name"
-    printf '#!/bin/sh\nexec %s "$@"\n' "$dest/bin/$name" > "$prefix/sbin/$name"
-    chmod 755 "$prefix/sbin/$name"
+    if [ "$(head -c 4 "$b" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+        ln -s "$dest/bin/$name" "$prefix/sbin/$name"
+    else
+        printf '#!/bin/sh\nexec %s "$@"\n' "$dest/bin/$name" > "$prefix/sbin/$name"
+        chmod 755 "$prefix/sbin/$name"
+    fi
 done
 
 # Units: the daemons' files live in sysboxd.service.wants (that is where the user's guide edits
@@ -114,4 +120,3 @@ for _ in $(seq 300); do
 done
 [ -S /run/sysbox/sysmgr-cli.sock ] || { echo "install.sh: sysbox-mgr did not start: see /var/log/sysbox-mgr.log /var/log/sysboxd.log" >&2; exit 1; }
 echo "sysbox daemons running (sockets in /run/sysbox)"
-"$repo/deploy/host/aot-train.sh" "$dest"

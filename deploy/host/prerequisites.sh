@@ -8,7 +8,7 @@ set -euo pipefail
 kind=${1:-runtime}
 packages=(gcc libc6-dev runc crun util-linux busybox-static ca-certificates)
 if [ "$kind" = test ]; then
-    packages+=(fuse3 iproute2 procps docker.io)
+    packages+=(fuse3 iproute2 procps docker.io strace)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -39,7 +39,30 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/*
+ * open_tree and move_mount through syscall(2): glibc has their wrappers (and these constants in
+ * <sys/mount.h>) only from 2.36, and hosts with glibc 2.35 (Ubuntu 22.04) lack them. The numbers
+ * are those of the table every architecture shares from 424 up.
+ */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#define MOVE_MOUNT_F_EMPTY_PATH 0x4
+#define MOVE_MOUNT_T_EMPTY_PATH 0x40
+#endif
+
+static int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(428, dirfd, path, flags);
+}
+
+static int sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned int flags)
+{
+	return (int)syscall(429, from_dirfd, from, to_dirfd, to, flags);
+}
 
 #define PROG "sysbox-procsys-hook"
 #define USAGE "usage: " PROG " [--keep PATH]... SOURCE DESTINATION [SOURCE DESTINATION ...] < OCI-STATE"
@@ -192,7 +215,7 @@ int main(int argc, char **argv)
 		fail("out of memory");
 	for (int p = 0; p < pairs; p++) {
 		const char *source = argv[first + 2 * p];
-		trees[p] = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		trees[p] = sys_open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (trees[p] < 0)
 			fail("cannot clone source %s (in the host's mount namespace): %s", source, strerror(errno));
 	}
@@ -207,7 +230,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < keeps; k++) {
 		const char *path = argv[2 + 2 * k];
 		int at = open_on("kept path", path, pid, SYSFS_MAGIC, SYSFS_MAGIC, "sysfs");
-		kept[k] = open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		kept[k] = sys_open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (kept[k] < 0)
 			fail("cannot clone %s in the mount namespace of pid %d: %s", path, (int)pid, strerror(errno));
 		close(at);
@@ -217,7 +240,7 @@ int main(int argc, char **argv)
 		const char *source = argv[first + 2 * p];
 		const char *destination = argv[first + 1 + 2 * p];
 		int target = open_on("destination", destination, pid, PROC_SUPER_MAGIC, SYSFS_MAGIC, "procfs or sysfs");
-		if (move_mount(trees[p], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		if (sys_move_mount(trees[p], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			fail("cannot mount %s over %s in the mount namespace of pid %d: %s", source, destination, (int)pid,
 			     strerror(errno));
 		close(target);
@@ -230,7 +253,7 @@ int main(int argc, char **argv)
 		int target = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (target < 0)
 			fail("cannot open kept path %s again after the moves: %s", path, strerror(errno));
-		if (move_mount(kept[k], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		if (sys_move_mount(kept[k], "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			fail("cannot put %s back in the mount namespace of pid %d: %s", path, (int)pid, strerror(errno));
 		close(target);
 		close(kept[k]);

@@ -1,7 +1,6 @@
-# Sourced by the dist/bin launchers, with SYSBOX_BIN set to their directory: finds Java 25 and
-# runs a component's jar with the AOT cache built for it at install time (classes pre-parsed and
-# linked). SYSBOX_AOT_TRAIN=FILE makes this run record a cache into FILE instead. No command
-# substitutions: every fork shows in the CLI's start-up time.
+# Sourced by the JVM launchers (dist/bin's daemons, libexec/sysbox-runc-java), with SYSBOX_BIN set to
+# dist/bin: finds Java 25 and runs a component's jar, with an AOT cache LIB/NAME.aot when one was
+# recorded there (SYSBOX_AOT_TRAIN=FILE records one into FILE instead).
 SYSBOX_LIB="$SYSBOX_BIN/../lib"
 
 if [ -n "$SYSBOX_JAVA_HOME" ]; then sysbox_java="$SYSBOX_JAVA_HOME/bin/java"
@@ -30,22 +29,4 @@ launch() {
     shift
     sysbox_aot_option "$name"
     exec "$sysbox_java" $sysbox_jvm_flags $SYSBOX_JVM_OPTS $aot -jar "$SYSBOX_LIB/$name.jar" "$@"
-}
-
-# launch_then_exec NAME [ARGS...]: like launch, but the JVM may end by asking this shell to
-# exec the low-level runtime in its place (a quoted `exec ...` line on fd 3, see
-# io.sysbox.runc.engine.LowLevelRuntime): the engine then gets this process's pid, stdio,
-# terminal and signals, as with execve from the JVM, without the JVM linking execve through
-# FFM first (that alone costs more than runc's whole `run`). The AOT cache is NAME's, or
-# $sysbox_aot_name's when the caller set it.
-launch_then_exec() {
-    name=$1
-    shift
-    sysbox_aot_option "${sysbox_aot_name:-$name}"
-    { sysbox_exec=$(SYSBOX_EXEC_FD=3 SYSBOX_ENGINE_PID=$$ "$sysbox_java" $sysbox_jvm_flags $SYSBOX_JVM_OPTS \
-        $aot -jar "$SYSBOX_LIB/$name.jar" "$@" 3>&1 1>&4 4>&-); sysbox_status=$?; } 4>&1
-    if [ $sysbox_status -eq 0 ] && [ -n "$sysbox_exec" ]; then
-        eval "$sysbox_exec"
-    fi
-    exit $sysbox_status
 }

@@ -161,6 +161,32 @@ class LifecycleIT extends SuiteLifecycle {
         assertEquals(List.of(), leaks, "a finished foreground run should release everything");
     }
 
+    /**
+     * Issue 9, acceptance 4 (runtime-tools' hooks_stdin): the spec's own hooks get the OCI state on
+     * stdin with the bundle the caller gave, not sysbox-runc's private one the engine was handed.
+     */
+    @Test
+    void hooksGetTheCallersBundleInTheirState() throws Exception {
+        String id = env.newContainerId("hooks");
+        BusyboxBundle bundle = env.bundle(id);
+        Path states = env.directory("hook-states");
+        com.fasterxml.jackson.databind.node.ObjectNode hooks = bundle.config().putObject("hooks");
+        for (String kind : List.of("createRuntime", "prestart", "poststart", "poststop")) {
+            hooks.putArray(kind).addObject().put("path", "/bin/sh")
+                    .putArray("args").add("sh").add("-c").add("cat > " + states.resolve(id + "." + kind));
+        }
+        bundle.write();
+        assertSucceeds(containers.runc().run("run", "--detach", "--bundle", bundle.dir().toString(), id), "run -d");
+        assertSucceeds(containers.runc().run("delete", "--force", id), "delete --force");
+        for (String kind : List.of("createRuntime", "prestart", "poststart", "poststop")) {
+            Path state = states.resolve(id + "." + kind);
+            assertTrue(Files.exists(state), kind + " hook did not run");
+            JsonNode json = JSON.readTree(Files.readString(state));
+            assertEquals(bundle.dir().toString(), json.path("bundle").asText(), kind + " hook's state: " + json);
+            assertEquals(id, json.path("id").asText(), kind + " hook's state: " + json);
+        }
+    }
+
     private static void assertSucceeds(CommandResult result, String what) {
         assertEquals(0, result.exitCode(), () -> what + " failed:\n" + result.describe());
     }

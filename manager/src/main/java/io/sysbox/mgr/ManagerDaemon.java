@@ -91,7 +91,7 @@ public final class ManagerDaemon implements AutoCloseable {
         started.push(DescriptorKeeper.start(runDir.resolve(DescriptorKeeper.SOCKET), log));
 
         startGrpc(service);
-        FramedServer framed = new FramedServer(cliSocket(), new FramedManagerEndpoint(service, log),
+        FramedServer framed = new FramedServer(cliSocket(), new FramedManagerEndpoint(service, log)::newConnection,
                 e -> log.warn("framed channel: {}", e.toString()));
         started.push(framed);
         log.info("sysbox-mgr ready: gRPC on {}, framed channel on {}, data root {}, {} of {} id ranges in use",

@@ -1,17 +1,21 @@
 package io.sysbox.runc;
 
+import io.sysbox.runc.cli.Caller;
 import io.sysbox.runc.cli.SysboxRunc;
 
-/** sysbox-runc: the OCI runtime CLI of system containers. */
+/**
+ * The Java CLI as its own process: what the compiled launcher (bin/sysbox-runc) execs for the calls
+ * that need no manager (spec, features, help, --version, install, --no-sysbox-mgr) or when the
+ * manager is not running.
+ */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int status = new SysboxRunc(System.out, System.err).run(args, System.getenv());
+        int status = new SysboxRunc(System.out, System.err).run(args, Caller.thisJvm());
         System.out.flush();
         System.err.flush();
-        // halt, not exit: the CLI has no shutdown hooks to run (log4j flushes every line), and
-        // System.exit would first set up the JDK's Runtime.exit event logging.
+        // halt, not exit: the CLI has no shutdown hooks to run (its log is written line by line).
         Runtime.getRuntime().halt(status);
     }
 }

@@ -13,13 +13,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** Serves {@link FramedClient} calls on a Unix socket, one virtual thread per connection. */
+/**
+ * Serves {@link FramedClient} calls on a Unix socket, one virtual thread per connection. Each
+ * connection gets its own handler, so a conversation of several frames (the launcher's) can keep
+ * its state between them; the handler is closed when the connection ends.
+ */
 public final class FramedServer implements AutoCloseable {
     /** Handles one request; a thrown exception's message goes back to the caller. */
     @FunctionalInterface
-    public interface Handler {
+    public interface Handler extends AutoCloseable {
         byte[] handle(byte method, byte[] request) throws Exception;
+
+        /** The connection ended (the peer closed it, or died). */
+        @Override
+        default void close() {}
     }
 
     private final Path socket;
@@ -27,7 +36,7 @@ public final class FramedServer implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread acceptor;
 
-    public FramedServer(Path socket, Handler handler, Consumer<Throwable> onInternalError) throws IOException {
+    public FramedServer(Path socket, Supplier<Handler> handlers, Consumer<Throwable> onInternalError) throws IOException {
         this.socket = socket;
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -37,7 +46,7 @@ public final class FramedServer implements AutoCloseable {
             while (server.isOpen()) {
                 try {
                     SocketChannel connection = server.accept();
-                    workers.submit(() -> serve(connection, handler, onInternalError));
+                    workers.submit(() -> serve(connection, handlers.get(), onInternalError));
                 } catch (ClosedChannelException closed) {
                     return;
                 } catch (IOException e) {
@@ -48,7 +57,7 @@ public final class FramedServer implements AutoCloseable {
     }
 
     private static void serve(SocketChannel connection, Handler handler, Consumer<Throwable> onInternalError) {
-        try (connection) {
+        try (connection; handler) {
             Frame request;
             while ((request = Frame.read(connection)) != null) {
                 Frame response;

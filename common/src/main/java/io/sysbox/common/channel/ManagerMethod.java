@@ -2,7 +2,9 @@ package io.sysbox.common.channel;
 
 /** The manager's methods on the framed channel: one byte each, same messages as the gRPC service. */
 public enum ManagerMethod {
-    PREPARE, RELEASE, LIST, CONFIG, CREATE;
+    PREPARE, RELEASE, LIST, CONFIG, CREATE,
+    /** The compiled launcher's call (LauncherRequest), and its report after running the engine (EngineOutcome). */
+    LAUNCH, ENGINE_OUTCOME;
 
     public byte code() {
         return (byte) (ordinal() + 1);

@@ -28,16 +28,16 @@ public final class FilesystemContext implements AutoCloseable {
     private static final int MESSAGE_MAX = 1024;
 
     private static final class Fsopen {
-        static final MethodHandle HANDLE = Native.errnoFunction("fsopen", FunctionDescriptor.of(INT, PTR, INT));
+        static final MethodHandle HANDLE = Native.errnoSyscall("fsopen", 430, FunctionDescriptor.of(INT, PTR, INT));
     }
 
     private static final class Fsconfig {
-        static final MethodHandle HANDLE = Native.errnoFunction("fsconfig",
+        static final MethodHandle HANDLE = Native.errnoSyscall("fsconfig", 431,
                 FunctionDescriptor.of(INT, INT, INT, PTR, PTR, INT));
     }
 
     private static final class Fsmount {
-        static final MethodHandle HANDLE = Native.errnoFunction("fsmount", FunctionDescriptor.of(INT, INT, INT, INT));
+        static final MethodHandle HANDLE = Native.errnoSyscall("fsmount", 432, FunctionDescriptor.of(INT, INT, INT, INT));
     }
 
     private static final class Read {

@@ -26,11 +26,11 @@ public final class MountApi {
     public static final int MNT_DETACH = 2;
     public static final long MS_BIND = 4096, MS_REC = 16384, MS_PRIVATE = 1 << 18, MS_RDONLY = 1, MS_REMOUNT = 32;
 
-    private static final MethodHandle OPEN_TREE = Native.errnoFunction("open_tree",
+    private static final MethodHandle OPEN_TREE = Native.errnoSyscall("open_tree", 428,
             FunctionDescriptor.of(INT, INT, PTR, INT));
-    private static final MethodHandle MOUNT_SETATTR = Native.errnoFunction("mount_setattr",
+    private static final MethodHandle MOUNT_SETATTR = Native.errnoSyscall("mount_setattr", 442,
             FunctionDescriptor.of(INT, INT, PTR, INT, PTR, LONG));
-    private static final MethodHandle MOVE_MOUNT = Native.errnoFunction("move_mount",
+    private static final MethodHandle MOVE_MOUNT = Native.errnoSyscall("move_mount", 429,
             FunctionDescriptor.of(INT, INT, PTR, INT, PTR, INT));
     private static final MethodHandle UMOUNT2 = Native.errnoFunction("umount2",
             FunctionDescriptor.of(INT, PTR, INT));

@@ -1,6 +1,7 @@
 package io.sysbox.common.sys;
 
 import java.io.IOException;
+import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,6 +11,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
@@ -53,6 +55,30 @@ final class Native {
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, Linker.Option.firstVariadicArg(fixed),
                 Linker.Option.captureCallState("errno"));
+    }
+
+    /**
+     * A kernel call made through syscall(2) instead of its libc wrapper, with the same shape as
+     * {@link #errnoFunction} gives (the capture segment first, then DESCRIPTOR's arguments and
+     * result). Why: the wrappers of the new mount API (open_tree, move_mount, mount_setattr,
+     * fsopen, fsconfig, fsmount) and pidfd_open came with glibc 2.36, and hosts with glibc 2.35
+     * (Ubuntu 22.04) lack them. Their numbers are those of the table every architecture shares
+     * from 424 up. Every argument is passed as a 64-bit word (syscall is variadic and reads longs;
+     * the kernel narrows them to the declared types itself).
+     */
+    static MethodHandle errnoSyscall(String name, long number, FunctionDescriptor descriptor) {
+        MemoryLayout[] words = new MemoryLayout[descriptor.argumentLayouts().size() + 1];
+        words[0] = LONG;
+        for (int i = 1; i < words.length; i++) {
+            MemoryLayout layout = descriptor.argumentLayouts().get(i - 1);
+            words[i] = layout instanceof AddressLayout ? layout : LONG;
+        }
+        MemorySegment syscall = LIBC.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no syscall"));
+        MethodHandle raw = LINKER.downcallHandle(syscall, FunctionDescriptor.of(LONG, words),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+        MethodHandle bound = MethodHandles.insertArguments(raw, 1, number);
+        return MethodHandles.explicitCastArguments(bound,
+                descriptor.toMethodType().insertParameterTypes(0, MemorySegment.class));
     }
 
     static MethodHandle function(String name, FunctionDescriptor descriptor) {

@@ -12,7 +12,7 @@ import static io.sysbox.common.sys.Native.PTR;
 /** Process file descriptors: a handle on a process that cannot be confused by pid reuse. */
 public final class PidFd implements AutoCloseable {
     private static final short POLLIN = 1;
-    private static final MethodHandle PIDFD_OPEN = Native.errnoFunction("pidfd_open",
+    private static final MethodHandle PIDFD_OPEN = Native.errnoSyscall("pidfd_open", 434,
             FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle POLL = Native.errnoFunction("poll",
             FunctionDescriptor.of(INT, PTR, LONG, INT));

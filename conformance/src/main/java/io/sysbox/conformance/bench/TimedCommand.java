@@ -40,6 +40,26 @@ final class TimedCommand {
         }
     }
 
+    /**
+     * CPU time of COMMAND and its children in ms (perf stat's task-clock); it must exit 0. A
+     * runtime's call costs CPU in other processes too (sysbox-mgr's share is measured apart).
+     */
+    static double cpuMillis(List<String> command) throws IOException, InterruptedException {
+        Path stat = Files.createTempFile("bench-perf-", ".txt");
+        try {
+            List<String> perf = new java.util.ArrayList<>(List.of("perf", "stat", "-x,", "-e", "task-clock", "-o", stat.toString(), "--"));
+            perf.addAll(command);
+            millis(perf);
+            for (String line : Files.readAllLines(stat)) {
+                String[] f = line.split(",");
+                if (f.length > 2 && f[2].startsWith("task-clock")) return Double.parseDouble(f[0]);
+            }
+            throw new IllegalStateException("perf stat wrote no task-clock: " + Files.readString(stat));
+        } finally {
+            Files.deleteIfExists(stat);
+        }
+    }
+
     static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();

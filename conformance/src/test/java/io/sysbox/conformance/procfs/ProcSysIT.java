@@ -312,17 +312,19 @@ class ProcSysIT {
      */
     @Test
     void aFailingHookFailsCreateAndLeavesNothing() throws Exception {
+        String id = env.newContainerId("hookfails");
+        // The hook's state names the caller's bundle (issue 9); the rootfs runc mounted is the
+        // converted spec's, in sysbox-runc's private directory for the container.
+        Path converted = env.runc().root().resolve("sysbox").resolve(id).resolve("config.json");
         Path script = env.directory("hooks").resolve("unmount-proc.sh");
         Files.writeString(script, """
                 #!/bin/sh
                 state=$(cat)
                 pid=$(echo "$state" | sed -n 's/.*"pid": *\\([0-9]*\\).*/\\1/p')
-                bundle=$(echo "$state" | sed -n 's/.*"bundle": *"\\([^"]*\\)".*/\\1/p')
-                root=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["root"]["path"])' "$bundle/config.json")
+                root=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["root"]["path"])' "%s")
                 exec nsenter -t "$pid" -m umount -l "$root/proc"
-                """);
+                """.formatted(converted));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String id = env.newContainerId("hookfails");
         BusyboxBundle bundle = env.bundle(id);
         bundle.config().putObject("hooks").putArray("createRuntime").addObject().put("path", script.toString());
         bundle.write();

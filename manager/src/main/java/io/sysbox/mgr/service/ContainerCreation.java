@@ -48,8 +48,8 @@ public final class ContainerCreation {
         }
     }
 
-    /** The manager's own service as the setup's resources. */
-    private record InProcess(ManagerService service) implements ContainerResources {
+    /** The manager's own service as the setup's resources (also those of the launcher's calls). */
+    record InProcess(ManagerService service) implements ContainerResources {
         @Override
         public PrepareResponse prepare(PrepareRequest request) throws IOException {
             try {

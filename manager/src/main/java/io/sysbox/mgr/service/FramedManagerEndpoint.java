@@ -4,38 +4,62 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.sysbox.common.channel.FramedServer;
 import io.sysbox.common.channel.ManagerMethod;
 import io.sysbox.common.proto.CreateRequest;
+import io.sysbox.common.proto.EngineOutcome;
+import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.ReleaseRequest;
+import io.sysbox.runc.cli.LauncherCall;
 import org.apache.logging.log4j.Logger;
 
-/** The framed-channel face of {@link ManagerService}, for the short-lived sysbox-runc. */
-public final class FramedManagerEndpoint implements FramedServer.Handler {
+/**
+ * The framed-channel face of {@link ManagerService}, for sysbox-runc: its compiled launcher's calls
+ * (LAUNCH, ENGINE_OUTCOME: a conversation per connection) and the single calls of the Java CLI.
+ */
+public final class FramedManagerEndpoint {
     private final ManagerService service;
     private final ContainerCreation creation;
+    private final LauncherCall launcherCall;
     private final Logger log;
 
     public FramedManagerEndpoint(ManagerService service, Logger log) {
         this.service = service;
         this.creation = new ContainerCreation(service, log);
+        this.launcherCall = new LauncherCall(new ContainerCreation.InProcess(service));
         this.log = log;
     }
 
-    @Override
-    public byte[] handle(byte method, byte[] request) throws Exception {
-        ManagerMethod which = ManagerMethod.of(method);
-        try {
-            return switch (which) {
-                case PREPARE -> service.prepare(PrepareRequest.parseFrom(request)).toByteArray();
-                case RELEASE -> service.release(ReleaseRequest.parseFrom(request).getId()).toByteArray();
-                case LIST -> service.list().toByteArray();
-                case CONFIG -> service.config().toByteArray();
-                case CREATE -> creation.create(CreateRequest.parseFrom(request)).toByteArray();
-            };
-        } catch (InvalidProtocolBufferException e) {
-            throw new InvalidRequestException("malformed " + which + " request: " + e.getMessage());
-        } catch (RuntimeException e) {
-            log.error("{} failed", which, e);
-            throw e;
+    /** The handler of one connection. */
+    public FramedServer.Handler newConnection() {
+        return new Connection();
+    }
+
+    private final class Connection implements FramedServer.Handler {
+        private final LauncherConversation conversation = new LauncherConversation(launcherCall, log);
+
+        @Override
+        public byte[] handle(byte method, byte[] request) throws Exception {
+            ManagerMethod which = ManagerMethod.of(method);
+            try {
+                return switch (which) {
+                    case PREPARE -> service.prepare(PrepareRequest.parseFrom(request)).toByteArray();
+                    case RELEASE -> service.release(ReleaseRequest.parseFrom(request).getId()).toByteArray();
+                    case LIST -> service.list().toByteArray();
+                    case CONFIG -> service.config().toByteArray();
+                    case CREATE -> creation.create(CreateRequest.parseFrom(request)).toByteArray();
+                    case LAUNCH -> conversation.launch(LauncherRequest.parseFrom(request)).toByteArray();
+                    case ENGINE_OUTCOME -> conversation.resume(EngineOutcome.parseFrom(request)).toByteArray();
+                };
+            } catch (InvalidProtocolBufferException e) {
+                throw new InvalidRequestException("malformed " + which + " request: " + e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("{} failed", which, e);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            conversation.close();
         }
     }
 }

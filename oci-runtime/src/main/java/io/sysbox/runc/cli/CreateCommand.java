@@ -57,10 +57,7 @@ public final class CreateCommand implements Command {
                             List<String> extraBooleans) throws Exception {
         FlagSet.Parsed p = command.parse(flags, args, 1);
         String id = p.positional().getFirst();
-        Path privateBundle = ContainerBundle.prepare(invocation, id, Path.of(p.value("bundle", ".")).toAbsolutePath());
-        // A training run records the cache of state, exec and the rest; a training create
-        // records create's and run's own, without what those load (Jackson, mostly).
-        if (TrainingRun.active() && command instanceof RunCommand) TrainingRun.exerciseOtherCommands(invocation, id);
+        Path privateBundle = ContainerBundle.prepare(invocation, id, invocation.caller().cwd().resolve(p.value("bundle", ".")));
         LowLevelRuntime engine = invocation.engine();
         Optional<String> netns = EnteredNetwork.of(privateBundle);
         if (netns.isPresent()) engine = engine.enteringNetwork(netns.get());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.common.sys.MemoryFile;
 import io.sysbox.runc.spec.RuntimeCapabilities;
 import io.sysbox.runc.spec.SpecConverter;
 import io.sysbox.runc.engine.LowLevelRuntime;
@@ -20,8 +19,9 @@ import java.util.Optional;
 /**
  * exec: a new process in a running system container gets the same capability rule as its init
  * (root: the runtime's full set; other users: bounding only). sysbox-runc writes the final
- * process.json to a memfd and becomes `runc exec --process /proc/self/fd/N`, so nothing is left
- * on disk and the engine owns the process's pid, terminal and exit status.
+ * process.json to a memory file and becomes `runc exec --process /proc/self/fd/N` (the launcher makes
+ * the file when the manager runs the call), so nothing is left on disk and the engine owns the
+ * process's pid, terminal and exit status.
  */
 public final class ExecCommand implements Command {
     static final FlagSet FLAGS = new FlagSet("exec")
@@ -77,13 +77,13 @@ public final class ExecCommand implements Command {
             return 1;
         }
         ObjectNode process = p.has("process")
-                ? readProcess(Path.of(p.value("process", "")))
+                ? readProcess(invocation.caller().cwd().resolve(p.value("process", "")))
                 : fromFlags(p, Spec.read(dir.resolve("config.json")));
         if (record.get().syscontMode()) {
-            SpecConverter.applyCapabilities(process, RuntimeCapabilities.ofThisProcess(), record.get().honorCaps());
+            SpecConverter.applyCapabilities(process, RuntimeCapabilities.ofProcess(Long.toString(invocation.caller().pid())),
+                    record.get().honorCaps());
         }
-        int fd = MemoryFile.inheritable("process.json", Spec.JSON.writeValueAsBytes(process));
-        List<String> engineArgs = new ArrayList<>(List.of("--process", "/proc/self/fd/" + fd));
+        List<String> engineArgs = new ArrayList<>(List.of("--process", "(memory file)"));
         for (String valued : List.of("console-socket", "pid-file", "preserve-fds", "cgroup")) {
             if (p.has(valued)) {
                 engineArgs.add("--" + valued);
@@ -99,7 +99,7 @@ public final class ExecCommand implements Command {
             // process in ours, so it starts in the container's.
             engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net");
         }
-        engine.becomeKeepingFds("exec", engineArgs);
+        engine.becomeWithMemoryFile("exec", engineArgs, 1, Spec.JSON.writeValueAsBytes(process));
         return 1;
     }
 

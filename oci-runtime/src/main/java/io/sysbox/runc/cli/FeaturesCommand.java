@@ -44,7 +44,7 @@ public final class FeaturesCommand implements Command {
         ObjectNode linux = f.putObject("linux");
         strings(linux.putArray("namespaces"), "cgroup", "ipc", "mount", "network", "pid", "user", "uts");
         ArrayNode caps = linux.putArray("capabilities");
-        RuntimeCapabilities.ofThisProcess().names().forEach(caps::add);
+        RuntimeCapabilities.ofProcess(Long.toString(invocation.caller().pid())).names().forEach(caps::add);
         ObjectNode cgroup = linux.putObject("cgroup");
         cgroup.put("v1", true).put("v2", true).put("systemd", false).put("systemdUser", false);
         ObjectNode seccomp = linux.putObject("seccomp");

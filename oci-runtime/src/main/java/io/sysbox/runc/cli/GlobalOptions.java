@@ -28,8 +28,13 @@ public record GlobalOptions(
             .value("low-level-runtime").bool("no-sysbox-mgr").bool("no-sysbox-fs").value("run-dir")
             .value("criu").value("rootless").bool("version", "v");
 
-    /** Parses the global flags; the returned list is the command and its arguments. */
-    public static Parsed parse(List<String> argv, Map<String, String> env) throws UsageException {
+    /**
+     * Parses the global flags; the returned list is the command and its arguments. Relative paths
+     * are the caller's, against {@code cwd}. The compiled launcher reads the same flags to route a
+     * call and to exec the engine for the commands that need nothing of ours (LauncherTest keeps the two
+     * in step).
+     */
+    public static Parsed parse(List<String> argv, Map<String, String> env, Path cwd) throws UsageException {
         FlagSet.Parsed p = FLAGS.parse(argv);
         String format = p.value("log-format", "text");
         if (!format.equals("text") && !format.equals("json")) {
@@ -39,7 +44,7 @@ public record GlobalOptions(
         if (p.has("rootless")) passThrough.add("--rootless=" + p.value("rootless", "auto"));
         String runDir = p.value("run-dir", env.getOrDefault("SYSBOX_RUN_DIR", DEFAULT_RUN_DIR.toString()));
         GlobalOptions options = new GlobalOptions(
-                Path.of(p.value("root", DEFAULT_ROOT.toString())).toAbsolutePath(),
+                cwd.resolve(p.value("root", DEFAULT_ROOT.toString())),
                 p.value("log", null),
                 format,
                 p.bool("debug"),
@@ -47,7 +52,7 @@ public record GlobalOptions(
                 p.value("low-level-runtime", env.getOrDefault("SYSBOX_LOW_LEVEL_RUNTIME", "runc")),
                 p.bool("no-sysbox-mgr"),
                 p.bool("no-sysbox-fs"),
-                Path.of(runDir).toAbsolutePath(),
+                cwd.resolve(runDir),
                 List.copyOf(passThrough),
                 p.bool("help"),
                 p.bool("version"));

@@ -3,7 +3,7 @@ package io.sysbox.runc.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.runc.engine.LowLevelRuntime;
+import io.sysbox.runc.engine.EngineProcess;
 import io.sysbox.runc.state.ContainerRecord;
 
 import java.util.List;
@@ -36,7 +36,7 @@ public final class StateCommand implements Command {
     public int run(Invocation invocation, List<String> args) throws Exception {
         FlagSet.Parsed p = parse(FLAGS, args, 1);
         String id = p.positional().getFirst();
-        LowLevelRuntime.Captured state = invocation.engine().capture("state", List.of(id));
+        EngineProcess.Captured state = invocation.engine().capture("state", List.of(id));
         if (state.exitCode() != 0) return state.exitCode();
         Optional<ContainerRecord> record = ContainerRecord.read(invocation.options().containerDir(id));
         JsonNode json = Spec.JSON.readTree(state.stdout());

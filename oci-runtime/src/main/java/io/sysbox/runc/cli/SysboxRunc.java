@@ -4,13 +4,15 @@ import io.sysbox.common.oci.InvalidSpecException;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The command line: global flags, then one command; errors go to stderr and the --log file. */
+/**
+ * The command line: global flags, then one command; errors go to stderr and the --log file. Run by
+ * the manager for the calls the compiled launcher forwards (LauncherCall), and as its own JVM for
+ * the rest (Main).
+ */
 public final class SysboxRunc {
     public static final String VERSION = "0.1.0";
     public static final String SPEC_VERSION = "1.0.2-dev";
@@ -83,10 +85,10 @@ public final class SysboxRunc {
         return new PassThroughCommand(name, summary, usage, minArgs);
     }
 
-    public int run(String[] argv, Map<String, String> env) {
+    public int run(String[] argv, Caller caller) {
         GlobalOptions.Parsed parsed;
         try {
-            parsed = GlobalOptions.parse(List.of(argv), env);
+            parsed = GlobalOptions.parse(List.of(argv), caller.env(), caller.cwd());
         } catch (UsageException e) {
             err.println("sysbox-runc: " + e.getMessage());
             err.println("Run 'sysbox-runc --help' for usage.");
@@ -117,15 +119,16 @@ public final class SysboxRunc {
         }
         Command command = commands.get(name);
         if (command == null) return unknown(name);
-        CliLog log = new CliLog(options.log(), options.logFormat(), options.debug());
+        CliLog log = new CliLog(options.log() == null ? null : caller.cwd().resolve(options.log()), options.logFormat(),
+                options.debug());
         List<String> args = rest.subList(1, rest.size());
         try {
-            if (!runningAsRoot() && !args.contains("--help") && !args.contains("-h")) {
+            if (!caller.root() && !args.contains("--help") && !args.contains("-h")) {
                 return fail(log, "must run as root (it creates user namespaces, ID-shifted "
                         + "mounts and cgroups for its containers): run it with sudo or as root", 1);
             }
             log.debug("sysbox-runc " + String.join(" ", argv));
-            return command.run(new Invocation(options, log, out, err), args);
+            return command.run(new Invocation(options, log, out, err, caller), args);
         } catch (Command.HelpRequested help) {
             out.print(command.usage());
             return 0;
@@ -139,14 +142,6 @@ public final class SysboxRunc {
         } catch (Exception e) {
             return fail(log, e.toString(), 1);
         }
-    }
-
-    /**
-     * /proc/self is owned by the process's effective uid: a stat, where geteuid through FFM would
-     * cost the CLI a downcall stub at start-up.
-     */
-    private static boolean runningAsRoot() throws IOException {
-        return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
     }
 
     private int fail(CliLog log, String message, int status) {

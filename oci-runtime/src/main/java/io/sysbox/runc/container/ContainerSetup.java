@@ -127,6 +127,7 @@ public final class ContainerSetup {
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds, networkSysfs));
+            CallerBundleHooks.wrap(spec, bundle);
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
             Optional<String> enteredNetwork = Optional.empty();
             if (foreignNetwork && joinedUserns.isPresent()) {

@@ -27,7 +27,7 @@ record ProcSysHook(Path helper) {
     /** A FUSE lookup is all it waits for; runc kills a hook that outlives this and fails create. */
     private static final int TIMEOUT_SECONDS = 30;
 
-    /** The helper of this installation (see Libexec). */
+    /** The helper of this installation (see {@link Libexec}). */
     static ProcSysHook installed() throws IOException {
         return new ProcSysHook(Libexec.find(NAME, "to bind sysbox-fs's /proc/sys files"));
     }

@@ -1,29 +1,30 @@
 package io.sysbox.runc.engine;
 
-import io.sysbox.common.sys.Exec;
+import io.sysbox.runc.cli.Caller;
 import io.sysbox.runc.cli.GlobalOptions;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The proven low-level runtime (runc by default, crun selectable) that does clone, pivot_root,
- * cgroups and exec. sysbox-runc prepares, then either replaces itself with the engine (when the
- * caller needs the engine's pid, signals, terminal and exit status) or runs it as a child (when
- * sysbox-runc must act after it: delete, state).
+ * cgroups and exec. sysbox-runc prepares, then either replaces the caller with the engine (when
+ * the caller needs the engine's pid, signals, terminal and exit status) or runs it as a child
+ * (when sysbox-runc must act after it: delete, state), always in the caller's process.
+ *
+ * The compiled launcher (oci-runtime/src/main/c/sysbox-runc.c) builds the same line for the
+ * commands it execs without asking the manager: LauncherTest checks that both agree.
  */
-public record LowLevelRuntime(Path binary, List<String> globalArgs, List<String> launcher) {
+public record LowLevelRuntime(Path binary, List<String> globalArgs, EngineProcess process, List<String> launcher) {
     /** NETNS_EXEC: the helper that execs a program in a network namespace (see EnteredNetwork). */
     public static final String NETNS_EXEC = "sysbox-netns-exec";
 
-    public LowLevelRuntime(Path binary, List<String> globalArgs) {
-        this(binary, globalArgs, List.of());
+    public LowLevelRuntime(Path binary, List<String> globalArgs, EngineProcess process) {
+        this(binary, globalArgs, process, List.of());
     }
 
     /**
@@ -32,16 +33,11 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs, List<String>
      */
     public LowLevelRuntime enteringNetwork(String netns) throws IOException {
         Path helper = Libexec.find(NETNS_EXEC, "to start a pod's container in the pod's network namespace");
-        return new LowLevelRuntime(binary, globalArgs, List.of(helper.toString(), netns));
+        return new LowLevelRuntime(binary, globalArgs, process, List.of(helper.toString(), netns));
     }
 
-    /** What execve runs: the helper when there is one, else the engine itself. */
-    private String program() {
-        return launcher.isEmpty() ? binary.toString() : launcher.getFirst();
-    }
-
-    public static LowLevelRuntime from(GlobalOptions options) throws IOException {
-        Path binary = resolve(options.lowLevelRuntime());
+    public static LowLevelRuntime from(GlobalOptions options, Caller caller) throws IOException {
+        Path binary = resolve(options.lowLevelRuntime(), caller);
         List<String> global = new ArrayList<>();
         global.add("--root");
         global.add(options.engineRoot().toString());
@@ -54,20 +50,20 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs, List<String>
         if (options.debug()) global.add("--debug");
         if (options.systemdCgroup()) global.add("--systemd-cgroup");
         global.addAll(options.passThrough());
-        return new LowLevelRuntime(binary, List.copyOf(global));
+        return new LowLevelRuntime(binary, List.copyOf(global), caller.engineProcess());
     }
 
-    /** An absolute path, or a name looked up in PATH like a shell would. */
-    static Path resolve(String name) throws IOException {
+    /** An absolute path, or a name looked up in the caller's PATH like a shell would. */
+    static Path resolve(String name, Caller caller) throws IOException {
         if (name.contains("/")) {
-            Path p = Path.of(name).toAbsolutePath();
+            Path p = caller.cwd().resolve(name);
             if (Files.isExecutable(p)) return p;
             throw new IOException("low-level runtime " + p + " is not an executable file (--low-level-runtime)");
         }
-        String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        String path = caller.env().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : path.split(":")) {
             if (dir.isEmpty()) continue;
-            Path p = Path.of(dir, name);
+            Path p = caller.cwd().resolve(Path.of(dir, name));
             if (Files.isExecutable(p)) return p;
         }
         throw new IOException("low-level runtime \"" + name + "\" not found in PATH; install runc "
@@ -83,51 +79,27 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs, List<String>
         return argv;
     }
 
-    /**
-     * Becomes the engine: never returns unless execve fails. Launched by dist/bin/sysbox-runc,
-     * the JVM exits and the launcher execs the engine (SYSBOX_EXEC_FD); run any other way, the
-     * JVM execs it through FFM.
-     */
-    public void become(String command, List<String> args) throws IOException, InterruptedException {
-        String execFd = System.getenv("SYSBOX_EXEC_FD");
-        if (execFd != null && execFd.matches("\\d+")) {
-            // The launcher execs the engine once we exit (see launch_then_exec in launcher.sh).
-            try (OutputStream out = new FileOutputStream("/proc/self/fd/" + execFd)) {
-                out.write(ShellWords.execLine(argv(command, args)).getBytes(StandardCharsets.UTF_8));
-            }
-            System.out.flush();
-            Runtime.getRuntime().halt(0);
-        }
-        Exec.execve(program(), argv(command, args), System.getenv());
+    /** Becomes the engine (see {@link EngineProcess#become}). */
+    public void become(String command, List<String> args) throws IOException {
+        process.become(argv(command, args), Optional.empty());
     }
 
     /**
-     * Becomes the engine through execve from this JVM: for calls that hand the engine a file
-     * descriptor this process opened (exec's process.json memfd), which would not outlive the JVM
-     * if the launcher did the exec.
+     * Becomes the engine with a memory file holding {@code content}, named by its /proc/self/fd
+     * path where {@code args} has it at {@code fileArg}.
      */
-    public void becomeKeepingFds(String command, List<String> args) throws IOException, InterruptedException {
-        if (System.getenv("SYSBOX_AOT_TRAIN") != null) {
-            // Recording an AOT cache: the JVM writes it only when it exits, which execve skips.
-            System.exit(run(command, args));
-        }
-        Exec.execve(program(), argv(command, args), System.getenv());
+    public void becomeWithMemoryFile(String command, List<String> args, int fileArg, byte[] content) throws IOException {
+        int index = launcher.size() + 1 + globalArgs.size() + 1 + fileArg;
+        process.become(argv(command, args), Optional.of(new EngineProcess.MemoryFileArg(index, content)));
     }
 
-    /** Runs the engine as a child with our stdio; returns its exit status. */
-    public int run(String command, List<String> args) throws IOException, InterruptedException {
-        return new ProcessBuilder(argv(command, args)).inheritIO().start().waitFor();
+    /** Runs the engine as a child with the caller's stdio; returns its exit status. */
+    public int run(String command, List<String> args) throws IOException {
+        return process.run(argv(command, args));
     }
 
-    /** Runs the engine as a child, capturing stdout (stderr goes to ours). */
-    public Captured capture(String command, List<String> args) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv(command, args))
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .redirectInput(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        byte[] out = p.getInputStream().readAllBytes();
-        return new Captured(p.waitFor(), out);
+    /** Runs the engine as a child, capturing stdout (stderr goes to the caller's). */
+    public EngineProcess.Captured capture(String command, List<String> args) throws IOException {
+        return process.capture(argv(command, args));
     }
-
-    public record Captured(int exitCode, byte[] stdout) {}
 }

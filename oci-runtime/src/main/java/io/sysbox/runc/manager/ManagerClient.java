@@ -27,20 +27,6 @@ public final class ManagerClient implements ContainerResources {
         return PrepareResponse.parseFrom(call(ManagerMethod.PREPARE, request.toByteArray()));
     }
 
-    /** The whole create/run setup, done by the manager (see CreateRequest); returns the bundle dir. */
-    public String create(CreateCall.Request request) throws IOException {
-        try {
-            return CreateCall.decodeBundleDir(client.call(ManagerMethod.CREATE.code(), CreateCall.encode(request)));
-        } catch (FramedClient.RemoteException e) {
-            throw new IOException(e.getMessage()); // the setup's own message: about the caller's bundle
-        } catch (SocketException | java.nio.file.NoSuchFileException e) {
-            throw notRunning();
-        } catch (IOException e) {
-            if (!Files.exists(client.socket())) throw notRunning();
-            throw e;
-        }
-    }
-
     @Override
     public void release(String id) throws IOException {
         call(ManagerMethod.RELEASE, ReleaseCall.encode(id));

@@ -2,6 +2,7 @@ package io.sysbox.runc.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sysbox.runc.cli.Caller;
 import io.sysbox.runc.cli.SysboxRunc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class InstallCommandTest {
         List<String> argv = new ArrayList<>(List.of("--log", dir.resolve("runc.log").toString()));
         argv.addAll(List.of(args));
         int status = new SysboxRunc(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv.toArray(String[]::new), Map.of());
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv.toArray(String[]::new), Caller.thisJvm());
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
