@@ -8,7 +8,8 @@ set -euo pipefail
 kind=${1:-runtime}
 packages=(gcc libc6-dev runc crun util-linux busybox-static ca-certificates)
 if [ "$kind" = test ]; then
-    packages+=(fuse3 iproute2 procps docker.io)
+    # containerd and the CNI plugins: CriPodIT runs its own containerd (CRI) behind sysbox-cri.
+    packages+=(fuse3 iproute2 procps docker.io containerd containernetworking-plugins)
 fi
 missing=()
 for p in "${packages[@]}"; do
