@@ -47,6 +47,14 @@ final class Native {
         return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
     }
 
+    /** Like errnoFunction, for a variadic C function whose fixed arguments are the first FIXED. */
+    static MethodHandle variadicErrnoFunction(String name, FunctionDescriptor descriptor, int fixed) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.firstVariadicArg(fixed),
+                Linker.Option.captureCallState("errno"));
+    }
+
     static MethodHandle function(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor);
     }

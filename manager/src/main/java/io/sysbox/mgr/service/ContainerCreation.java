@@ -74,6 +74,15 @@ public final class ContainerCreation {
         }
 
         @Override
+        public Optional<Path> foreignNetwork(String id, Path netns, Map<String, String> sysctls) throws IOException {
+            try {
+                return Optional.of(service.prepareForeignNetwork(id, netns, sysctls));
+            } catch (ServiceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
         public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                       Optional<String> shareStateWith) throws IOException {
             return service.emulate(id, cgroupDirs, rootUid, rootGid, shareStateWith);

@@ -39,6 +39,7 @@ import io.sysbox.mgr.pods.PodRangeRecord;
 import io.sysbox.mgr.pods.PodRangeStore;
 import io.sysbox.mgr.pods.PodRanges;
 import io.sysbox.mgr.mounts.MountPolicyException;
+import io.sysbox.mgr.mounts.ForeignNetwork;
 import io.sysbox.mgr.rootfs.IdShift;
 import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
@@ -602,6 +603,29 @@ public final class ManagerService implements AutoCloseable {
             if (!specialDirs.isWatched(id)) specialDirs.removed(id);
         } catch (IOException e) {
             log.error("container {}: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * Sets up the network namespace NETNS that container id joins without owning it (see
+     * ForeignNetwork): a sysfs of it, for the spec to bind at /sys (it goes with the container's
+     * other mounts at Release), and its net.* SYSCTLS.
+     */
+    public Path prepareForeignNetwork(String id, Path netns, Map<String, String> sysctls) throws ServiceException {
+        ContainerIds.check(id);
+        try (ContainerLocks.Held held = locks.lock(id)) {
+            if (!states.containsKey(id)) {
+                throw new PreconditionFailedException("container " + id + " is not prepared: its sysfs is mounted"
+                        + " after Prepare");
+            }
+            Path target = shifted.sysfsOf(id);
+            try {
+                ForeignNetwork.prepare(netns, target, sysctls);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new PreconditionFailedException("container " + id + ": " + e.getMessage(), e);
+            }
+            log.debug("container {}: sysfs of network namespace {} at {}", id, netns, target);
+            return target;
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * DATA_ROOT/shifted/ID: the idmapped clones made for one container, {@code rootfs} and
- * {@code mounts/N}, and for an overlay rootfs the clones of its lower layers, {@code lower/N}.
+ * {@code mounts/N}, and for an overlay rootfs the clones of its lower layers, {@code lower/N};
+ * {@code sysfs}, a sysfs of a network namespace the container joins but does not own.
  * The low-level runtime resolves these paths after joining the container's user namespace, so
  * the container's root (its host gid) may traverse them; nobody else may ({@code lower/} is
  * for overlayfs, which reaches it with the manager's credentials: root only).
@@ -43,6 +44,11 @@ final class ShiftedDirs {
 
     Path mountOf(String id, int index) {
         return dirOf(id).resolve("mounts").resolve(Integer.toString(index));
+    }
+
+    /** A sysfs of the container's network namespace when the container does not own it (NetworkSysfs). */
+    Path sysfsOf(String id) {
+        return dirOf(id).resolve("sysfs");
     }
 
     Path lowersOf(String id) {
@@ -106,6 +112,7 @@ final class ShiftedDirs {
             }
             Files.delete(clones);
         }
+        Files.deleteIfExists(canonical.resolve("sysfs"));
         Files.delete(canonical);
     }
 }

@@ -1,8 +1,12 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.runc.engine.LowLevelRuntime;
+import io.sysbox.runc.state.EnteredNetwork;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** create: prepare the system container, then become `runc create` on the converted bundle. */
 public final class CreateCommand implements Command {
@@ -57,7 +61,10 @@ public final class CreateCommand implements Command {
         // A training run records the cache of state, exec and the rest; a training create
         // records create's and run's own, without what those load (Jackson, mostly).
         if (TrainingRun.active() && command instanceof RunCommand) TrainingRun.exerciseOtherCommands(invocation, id);
-        invocation.engine().become(command.name(), engineArgs(p, privateBundle, id, extraBooleans));
+        LowLevelRuntime engine = invocation.engine();
+        Optional<String> netns = EnteredNetwork.of(privateBundle);
+        if (netns.isPresent()) engine = engine.enteringNetwork(netns.get());
+        engine.become(command.name(), engineArgs(p, privateBundle, id, extraBooleans));
         return 1;
     }
 

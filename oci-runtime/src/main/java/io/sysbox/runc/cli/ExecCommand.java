@@ -7,7 +7,9 @@ import io.sysbox.common.oci.Spec;
 import io.sysbox.common.sys.MemoryFile;
 import io.sysbox.runc.spec.RuntimeCapabilities;
 import io.sysbox.runc.spec.SpecConverter;
+import io.sysbox.runc.engine.LowLevelRuntime;
 import io.sysbox.runc.state.ContainerRecord;
+import io.sysbox.runc.state.EnteredNetwork;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,8 +93,22 @@ public final class ExecCommand implements Command {
         if (p.bool("detach")) engineArgs.add("--detach");
         if (p.bool("ignore-paused")) engineArgs.add("--ignore-paused");
         engineArgs.add(id);
-        invocation.engine().becomeKeepingFds("exec", engineArgs);
+        LowLevelRuntime engine = invocation.engine();
+        if (EnteredNetwork.of(dir).isPresent()) {
+            // The spec names no network namespace (a pod's container): the engine would leave the
+            // process in ours, so it starts in the container's.
+            engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net");
+        }
+        engine.becomeKeepingFds("exec", engineArgs);
         return 1;
+    }
+
+    /** The container's init pid, from the engine's state. */
+    private static long initPid(Invocation invocation, String id) throws Exception {
+        Path state = invocation.options().engineRoot().resolve(id).resolve("state.json");
+        long pid = Files.exists(state) ? Spec.JSON.readTree(state.toFile()).path("init_process_pid").asLong(0) : 0;
+        if (pid <= 0) throw new UsageException("exec", "container " + id + " is not running (no init process in " + state + ")");
+        return pid;
     }
 
     private static ObjectNode readProcess(Path file) throws Exception {

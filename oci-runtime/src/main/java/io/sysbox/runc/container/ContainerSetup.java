@@ -6,6 +6,8 @@ import io.sysbox.common.oci.Mount;
 import io.sysbox.common.oci.Namespace;
 import io.sysbox.common.oci.Spec;
 import io.sysbox.common.proto.BindMount;
+import io.sysbox.common.sys.ErrnoException;
+import io.sysbox.common.sys.MountFlags;
 import io.sysbox.common.proto.ConfigResponse;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
@@ -15,11 +17,13 @@ import io.sysbox.runc.cgroup.CreatedCgroups;
 import io.sysbox.runc.manager.ContainerResources;
 import io.sysbox.runc.spec.ConversionInputs;
 import io.sysbox.runc.spec.HostNamespaces;
+import io.sysbox.runc.spec.LockedBindFlags;
 import io.sysbox.runc.spec.RuntimeCapabilities;
 import io.sysbox.runc.spec.SpecConverter;
 import io.sysbox.runc.spec.SpecValidator;
 import io.sysbox.runc.spec.SysboxKnobs;
 import io.sysbox.runc.state.ContainerRecord;
+import io.sysbox.runc.state.EnteredNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,15 +112,35 @@ public final class ContainerSetup {
                 emulated = resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod);
             }
             emulated.ifPresent(root -> EmulatedFiles.addTo(binds, root));
+            Optional<Path> joinedNetwork = joinedNetworkPath(spec);
+            Optional<Path> joinedUserns = ownerPid.map(pid -> Path.of("/proc", pid, "ns", "user"));
+            // A new user namespace owns no existing network namespace; a joined one may (--net=container:X).
+            boolean foreignNetwork = joinedNetwork.isPresent()
+                    && (joinedUserns.isEmpty() || !NetworkOwnership.ownedBy(joinedNetwork.get(), joinedUserns.get()));
+            Optional<String> networkSysfs = Optional.empty();
+            if (joinedNetwork.isPresent()) {
+                Map<String, String> sysctls = foreignNetwork
+                        ? ForeignNetworkSysctls.of(spec, joinedUserns.isEmpty()) : Map.of();
+                networkSysfs = resources.foreignNetwork(id, joinedNetwork.get(), sysctls).map(Path::toString);
+                if (networkSysfs.isPresent()) ForeignNetworkSysctls.removeFrom(spec, sysctls);
+            }
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
-                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds));
+                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds, networkSysfs));
+            LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
+            Optional<String> enteredNetwork = Optional.empty();
+            if (foreignNetwork && joinedUserns.isPresent()) {
+                // A pod's container: the engine starts inside the pod's network namespace instead.
+                removeNamespace(spec, "network");
+                enteredNetwork = Optional.of(joinedNetwork.get().toString());
+            }
             if (emulated.isPresent()) {
                 Map<String, String> hookBinds = EmulatedFiles.hookBinds(emulated.get());
                 if (!hookBinds.isEmpty()) ProcSysHook.installed().addTo(spec, hookBinds);
             }
             Files.createDirectories(dir);
             CreatedCgroups.remember(dir, createdCgroups);
+            if (enteredNetwork.isPresent()) EnteredNetwork.remember(dir, enteredNetwork.get());
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
                     .write(dir);
@@ -159,6 +183,22 @@ public final class ContainerSetup {
         return b.build();
     }
 
+    private static void removeNamespace(Spec spec, String type) {
+        com.fasterxml.jackson.databind.node.ArrayNode namespaces = Spec.arrayIn(spec.linux(), "namespaces");
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            if (type.equals(namespaces.get(i).path("type").asText())) namespaces.remove(i);
+        }
+    }
+
+    /**
+     * The network namespace the spec joins by path, if any: a pod's (made by CNI, owned by the
+     * host's user namespace) or another container's. The container's root does not own it.
+     */
+    private static Optional<Path> joinedNetworkPath(Spec spec) {
+        return spec.namespaces().stream().filter(ns -> ns.type().equals("network") && ns.joinsExisting())
+                .map(ns -> Path.of(ns.path())).findFirst();
+    }
+
     /** The pid whose network namespace the spec joins (another container's), if any. */
     private static Optional<String> joinedNetworkOwner(Spec spec) {
         for (Namespace ns : spec.namespaces()) {
@@ -181,6 +221,14 @@ public final class ContainerSetup {
         Map<String, String> mounts = new HashMap<>();
         prepared.getSpecialMountsList().forEach(m -> mounts.put(m.getDestination(), m.getSource()));
         return mounts;
+    }
+
+    private static Optional<MountFlags> mountFlags(String path) {
+        try {
+            return Optional.of(MountFlags.of(path));
+        } catch (ErrnoException e) {
+            return Optional.empty(); // the engine reports a source it cannot reach
+        }
     }
 
     private static Optional<String> libModules() {

@@ -3,10 +3,9 @@ package io.sysbox.runc.container;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
+import io.sysbox.runc.engine.Libexec;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,25 +27,9 @@ record ProcSysHook(Path helper) {
     /** A FUSE lookup is all it waits for; runc kills a hook that outlives this and fails create. */
     private static final int TIMEOUT_SECONDS = 30;
 
-    /**
-     * The helper of this installation: libexec/ beside the lib/ that holds this class's jar
-     * (dist/ of a build, PREFIX/lib/sysbox of an install); the manager, which runs the setup,
-     * loads the runtime's jar from that same lib/.
-     */
+    /** The helper of this installation (see Libexec). */
     static ProcSysHook installed() throws IOException {
-        Path jar;
-        try {
-            jar = Path.of(ProcSysHook.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | RuntimeException e) {
-            throw new IOException("cannot tell where sysbox-runc is installed, to find its " + NAME + ": " + e, e);
-        }
-        Path helper = jar.resolveSibling("../libexec/" + NAME).normalize();
-        if (!Files.isExecutable(helper)) {
-            throw new IOException(NAME + " is missing at " + helper + " (needed to bind sysbox-fs's /proc/sys files;"
-                    + " the installation beside " + jar + " is incomplete: build with ./mvnw package, or reinstall"
-                    + " with deploy/host/install.sh)");
-        }
-        return new ProcSysHook(helper);
+        return new ProcSysHook(Libexec.find(NAME, "to bind sysbox-fs's /proc/sys files"));
     }
 
     /**

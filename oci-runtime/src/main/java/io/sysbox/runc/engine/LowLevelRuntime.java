@@ -18,7 +18,27 @@ import java.util.List;
  * caller needs the engine's pid, signals, terminal and exit status) or runs it as a child (when
  * sysbox-runc must act after it: delete, state).
  */
-public record LowLevelRuntime(Path binary, List<String> globalArgs) {
+public record LowLevelRuntime(Path binary, List<String> globalArgs, List<String> launcher) {
+    /** NETNS_EXEC: the helper that execs a program in a network namespace (see EnteredNetwork). */
+    public static final String NETNS_EXEC = "sysbox-netns-exec";
+
+    public LowLevelRuntime(Path binary, List<String> globalArgs) {
+        this(binary, globalArgs, List.of());
+    }
+
+    /**
+     * The same engine, started inside the network namespace NETNS by the sysbox-netns-exec helper
+     * (a pod's container, whose spec cannot name the namespace: see EnteredNetwork).
+     */
+    public LowLevelRuntime enteringNetwork(String netns) throws IOException {
+        Path helper = Libexec.find(NETNS_EXEC, "to start a pod's container in the pod's network namespace");
+        return new LowLevelRuntime(binary, globalArgs, List.of(helper.toString(), netns));
+    }
+
+    /** What execve runs: the helper when there is one, else the engine itself. */
+    private String program() {
+        return launcher.isEmpty() ? binary.toString() : launcher.getFirst();
+    }
 
     public static LowLevelRuntime from(GlobalOptions options) throws IOException {
         Path binary = resolve(options.lowLevelRuntime());
@@ -55,7 +75,7 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs) {
     }
 
     public List<String> argv(String command, List<String> args) {
-        List<String> argv = new ArrayList<>();
+        List<String> argv = new ArrayList<>(launcher);
         argv.add(binary.toString());
         argv.addAll(globalArgs);
         argv.add(command);
@@ -78,7 +98,7 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs) {
             System.out.flush();
             Runtime.getRuntime().halt(0);
         }
-        Exec.execve(binary.toString(), argv(command, args), System.getenv());
+        Exec.execve(program(), argv(command, args), System.getenv());
     }
 
     /**
@@ -91,7 +111,7 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs) {
             // Recording an AOT cache: the JVM writes it only when it exits, which execve skips.
             System.exit(run(command, args));
         }
-        Exec.execve(binary.toString(), argv(command, args), System.getenv());
+        Exec.execve(program(), argv(command, args), System.getenv());
     }
 
     /** Runs the engine as a child with our stdio; returns its exit status. */

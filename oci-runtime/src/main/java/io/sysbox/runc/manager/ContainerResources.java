@@ -30,4 +30,14 @@ public interface ContainerResources {
                                    Optional<String> shareStateWith) throws IOException {
         return Optional.empty();
     }
+
+    /**
+     * Sets up the network namespace NETNS, which the container joins but its user namespace does
+     * not own (a pod's, made by CNI), from the host's side: writes its net.* SYSCTLS and answers a
+     * sysfs of it, for the spec to bind at /sys; removed at release. Empty when nobody can (no
+     * manager): the engine then mounts sysfs and writes the sysctls itself.
+     */
+    default Optional<Path> foreignNetwork(String id, Path netns, Map<String, String> sysctls) throws IOException {
+        return Optional.empty();
+    }
 }

@@ -19,12 +19,15 @@ import java.util.Optional;
  * @param cgroupsPath       the container's cgroup, as the low-level runtime expects it
  * @param userNamespacePath the user namespace to join (pod or --net=container:X owner), empty for a new one
  * @param libModulesDir     /lib/modules/$(uname -r) when it exists on the host
+ * @param specialMounts     the manager's host-backed directories (destination to source)
+ * @param networkSysfs      a sysfs of the network namespace the container joins without owning it,
+ *                          made by the manager, bound at /sys instead of a sysfs mount
  */
 public record ConversionInputs(IdMapping uidMapping, IdMapping gidMapping, String rootfs,
                                Map<Integer, String> mountSources, RuntimeCapabilities capabilities,
                                boolean honorCaps, boolean syscontMode, String cgroupsPath,
                                Optional<String> userNamespacePath, Optional<String> libModulesDir,
-                               Map<String, String> specialMounts) {
+                               Map<String, String> specialMounts, Optional<String> networkSysfs) {
 
     public ConversionInputs {
         mountSources = Map.copyOf(mountSources);
@@ -32,6 +35,16 @@ public record ConversionInputs(IdMapping uidMapping, IdMapping gidMapping, Strin
         if (!rootfs.startsWith("/")) {
             throw new IllegalArgumentException("rootfs must be an absolute path, got " + rootfs);
         }
+    }
+
+    /** Without a network sysfs of the manager's (the container's own network namespace). */
+    public ConversionInputs(IdMapping uidMapping, IdMapping gidMapping, String rootfs,
+                            Map<Integer, String> mountSources, RuntimeCapabilities capabilities,
+                            boolean honorCaps, boolean syscontMode, String cgroupsPath,
+                            Optional<String> userNamespacePath, Optional<String> libModulesDir,
+                            Map<String, String> specialMounts) {
+        this(uidMapping, gidMapping, rootfs, mountSources, capabilities, honorCaps, syscontMode, cgroupsPath,
+                userNamespacePath, libModulesDir, specialMounts, Optional.empty());
     }
 
     /** Without special directories (a container that needs none, or a plain one). */

@@ -22,6 +22,10 @@ final class SeccompRelaxation {
     }
 
     static void apply(ObjectNode seccomp) {
+        // An allow-by-default profile is none of the engines' defaults (Docker's and containerd's
+        // deny by default and list what they allow): a rule in it that denies one of these calls
+        // is its author's deliberate choice (a Kubernetes localhost profile, say), and stays.
+        if (ALLOW.equals(seccomp.path("defaultAction").asText())) return;
         if (seccomp.get("syscalls") instanceof ArrayNode rules) {
             // Drop the names from every rule, whatever its action or arguments, so no rule can
             // deny or restrict them once the unconditional allow is added.
@@ -36,9 +40,6 @@ final class SeccompRelaxation {
                 if (names.isEmpty() && before > 0) rules.remove(i);
             }
         }
-        // A rule whose action equals the default action is rejected or skipped by libseccomp, and
-        // an allow-by-default profile already lets these calls through once no rule names them.
-        if (ALLOW.equals(seccomp.path("defaultAction").asText())) return;
         ObjectNode rule = Spec.arrayIn(seccomp, "syscalls").addObject();
         ALLOWED.forEach(rule.putArray("names")::add);
         rule.put("action", ALLOW);

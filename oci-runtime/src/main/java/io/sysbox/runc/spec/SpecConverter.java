@@ -26,8 +26,11 @@ public final class SpecConverter {
     public static void convert(Spec spec, ConversionInputs in) {
         applyUserNamespace(spec, in);
         applyProcessAttributes(spec);
-        if (!in.syscontMode()) return;
+        if (in.syscontMode()) applySystemContainer(spec, in);
+        in.networkSysfs().ifPresent(source -> NetworkSysfsBind.apply(spec.mounts(), source));
+    }
 
+    private static void applySystemContainer(Spec spec, ConversionInputs in) {
         boolean systemd = SystemdInit.isSystemd(spec.args());
         if (spec.json().get("process") instanceof ObjectNode process) {
             applyCapabilities(process, in.capabilities(), in.honorCaps());
@@ -121,13 +124,26 @@ public final class SpecConverter {
      * work. With HONOR_CAPS the process keeps what it asked for.
      */
     public static void applyCapabilities(ObjectNode process, RuntimeCapabilities caps, boolean honorCaps) {
-        if (honorCaps) return;
+        if (honorCaps || dropsAll(process)) return;
         boolean root = process.path("user").path("uid").asLong(0) == 0;
         ObjectNode sets = process.putObject("capabilities");
         for (String set : CAPABILITY_SETS) {
             ArrayNode names = sets.putArray(set);
             if (root || set.equals("bounding")) caps.names().forEach(names::add);
         }
+    }
+
+    /**
+     * A process whose capabilities are given and all empty asked for none (Docker's --cap-drop
+     * ALL, Kubernetes' drop: [ALL]): no engine's default looks like that, so it is kept, like
+     * SYSBOX_HONOR_CAPS would keep it.
+     */
+    private static boolean dropsAll(ObjectNode process) {
+        if (!(process.get("capabilities") instanceof ObjectNode sets)) return false;
+        for (String set : CAPABILITY_SETS) {
+            if (sets.path(set).size() > 0) return false;
+        }
+        return true;
     }
 
     private static void setEnv(ObjectNode process, String name, String value) {

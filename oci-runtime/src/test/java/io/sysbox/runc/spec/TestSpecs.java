@@ -56,4 +56,10 @@ final class TestSpecs {
                 in.capabilities(), honorCaps, in.syscontMode(), in.cgroupsPath(), in.userNamespacePath(),
                 in.libModulesDir());
     }
+
+    static ConversionInputs withNetworkSysfs(ConversionInputs in, String source) {
+        return new ConversionInputs(in.uidMapping(), in.gidMapping(), in.rootfs(), in.mountSources(),
+                in.capabilities(), in.honorCaps(), in.syscontMode(), in.cgroupsPath(), in.userNamespacePath(),
+                in.libModulesDir(), in.specialMounts(), Optional.of(source));
+    }
 }
