@@ -83,6 +83,9 @@ for u in sysboxd sysbox-mgr sysbox-fs; do
 done
 ln -sfn sysboxd.service.wants/sysbox-mgr.service "$systemd_dir/sysbox-mgr.service"
 ln -sfn sysboxd.service.wants/sysbox-fs.service "$systemd_dir/sysbox-fs.service"
+# sysbox-cri is for Kubernetes nodes only: installed, not enabled (the kubelet must be pointed at
+# its socket first: see README "Kubernetes"); `systemctl enable --now sysbox-cri` there.
+sed "s#/usr/local/sbin/#$prefix/sbin/#g" "$repo/deploy/host/systemd/sysbox-cri.service" > "$systemd_dir/sysbox-cri.service"
 echo "installed sysbox into $dest (commands in $prefix/sbin, units in $systemd_dir)"
 
 # Docker: sysbox-runc edits daemon.json itself (JSON-aware, atomic, keeps other keys) and sends

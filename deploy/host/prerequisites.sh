@@ -8,7 +8,8 @@ set -euo pipefail
 kind=${1:-runtime}
 packages=(gcc libc6-dev runc crun util-linux busybox-static ca-certificates)
 if [ "$kind" = test ]; then
-    packages+=(fuse3 iproute2 procps docker.io strace)
+    # containerd and the CNI plugins: the CRI suites run their own containerd; strace: the launcher's exec tests.
+    packages+=(fuse3 iproute2 procps docker.io strace containerd containernetworking-plugins)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 package io.sysbox.common.daemon;
 
 import io.grpc.BindableService;
+import io.grpc.HandlerRegistry;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -39,6 +40,15 @@ public final class UnixSocketGrpcServer implements AutoCloseable {
 
     public static UnixSocketGrpcServer start(Path socket, int workerThreads, BindableService... services)
             throws IOException {
+        return start(socket, workerThreads, null, services);
+    }
+
+    /**
+     * As above, with {@code fallback} serving every method no service has (a proxy's registry,
+     * which decides per method name); null for none.
+     */
+    public static UnixSocketGrpcServer start(Path socket, int workerThreads, HandlerRegistry fallback,
+                                             BindableService... services) throws IOException {
         Files.deleteIfExists(socket);
         EventLoopGroup boss = new EpollEventLoopGroup(1);
         EventLoopGroup workers = new EpollEventLoopGroup(workerThreads);
@@ -53,6 +63,7 @@ public final class UnixSocketGrpcServer implements AutoCloseable {
                     .workerEventLoopGroup(workers)
                     .executor(calls);
             for (BindableService service : services) builder.addService(service);
+            if (fallback != null) builder.fallbackHandlerRegistry(fallback);
             Server server = builder.build().start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             return new UnixSocketGrpcServer(socket, server, boss, workers, calls);

@@ -30,7 +30,9 @@ public record AllocationRecord(String id, Origin origin, IdRange uid, IdRange gi
         /** A range of the sysbox pool. */
         ALLOCATED,
         /** Mappings the spec brought (userns-remap, CRI userns): they do not come from the pool. */
-        HONOURED
+        HONOURED,
+        /** A pod's range that sysbox-cri reserved (io.sysbox.mgr.pods): the reservation holds it too. */
+        RESERVED
     }
 
     /** A bind mount whose spec source the runtime must replace with source (an idmapped clone). */

@@ -6,6 +6,12 @@ import io.sysbox.common.proto.ConfigRequest;
 import io.sysbox.common.proto.ConfigResponse;
 import io.sysbox.common.proto.ListRequest;
 import io.sysbox.common.proto.ListResponse;
+import io.sysbox.common.proto.ListPodRangesRequest;
+import io.sysbox.common.proto.ListPodRangesResponse;
+import io.sysbox.common.proto.PodRange;
+import io.sysbox.common.proto.ReleasePodRangeRequest;
+import io.sysbox.common.proto.ReleasePodRangeResponse;
+import io.sysbox.common.proto.ReservePodRangeRequest;
 import io.sysbox.common.proto.ManagerGrpc;
 import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
@@ -55,6 +61,21 @@ public final class GrpcManagerService extends ManagerGrpc.ManagerImplBase {
     @Override
     public void config(ConfigRequest request, StreamObserver<ConfigResponse> response) {
         answer("Config", response, service::config);
+    }
+
+    @Override
+    public void reservePodRange(ReservePodRangeRequest request, StreamObserver<PodRange> response) {
+        answer("ReservePodRange", response, () -> service.reservePodRange(request.getPod()));
+    }
+
+    @Override
+    public void releasePodRange(ReleasePodRangeRequest request, StreamObserver<ReleasePodRangeResponse> response) {
+        answer("ReleasePodRange", response, () -> service.releasePodRange(request.getPodUid()));
+    }
+
+    @Override
+    public void listPodRanges(ListPodRangesRequest request, StreamObserver<ListPodRangesResponse> response) {
+        answer("ListPodRanges", response, service::listPodRanges);
     }
 
     private <T> void answer(String method, StreamObserver<T> response, Call<T> call) {

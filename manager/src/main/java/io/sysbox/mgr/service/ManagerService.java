@@ -3,7 +3,11 @@ package io.sysbox.mgr.service;
 import io.sysbox.common.proto.BindMount;
 import io.sysbox.common.proto.ConfigResponse;
 import io.sysbox.common.proto.ContainerInfo;
+import io.sysbox.common.proto.ListPodRangesResponse;
 import io.sysbox.common.proto.ListResponse;
+import io.sysbox.common.proto.PodRange;
+import io.sysbox.common.proto.PodRef;
+import io.sysbox.common.proto.ReleasePodRangeResponse;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.proto.PreparedMount;
@@ -31,6 +35,9 @@ import io.sysbox.mgr.idrange.ContainerMapping;
 import io.sysbox.mgr.idrange.PoolExhaustedException;
 import io.sysbox.mgr.idrange.RangeAllocator;
 import io.sysbox.mgr.mounts.BindMountPolicy;
+import io.sysbox.mgr.pods.PodRangeRecord;
+import io.sysbox.mgr.pods.PodRangeStore;
+import io.sysbox.mgr.pods.PodRanges;
 import io.sysbox.mgr.mounts.MountPolicyException;
 import io.sysbox.mgr.mounts.ForeignNetwork;
 import io.sysbox.mgr.rootfs.IdShift;
@@ -68,6 +75,7 @@ public final class ManagerService implements AutoCloseable {
     private final UserNamespaceCache namespacesAhead;
     private final SpecialDirs specialDirs;
     private final Emulation emulation;
+    private final PodRanges podRanges;
     private final Logger log;
     private final ContainerLocks locks = new ContainerLocks();
     private final ConcurrentHashMap<String, AllocationRecord> states = new ConcurrentHashMap<>();
@@ -90,6 +98,7 @@ public final class ManagerService implements AutoCloseable {
                           BindMountPolicy policy, boolean innerImagePreload, Emulation emulation, Logger log)
             throws IOException {
         this.emulation = emulation;
+        this.podRanges = new PodRanges(allocator, new PodRangeStore(dataRoot.resolve("podranges")));
         this.specialDirs = new SpecialDirs(new SpecialDirsConfig(dataRoot.toRealPath(), innerImagePreload), log);
         this.config = config;
         this.allocator = allocator;
@@ -126,6 +135,8 @@ public final class ManagerService implements AutoCloseable {
             allocator.reserve(record.mapping());
             states.put(record.id(), record);
         }
+        int pods = podRanges.restore();
+        if (pods > 0) log.info("restored {} pod range reservations", pods);
         for (String id : shifted.ids()) {
             if (states.containsKey(id)) continue;
             try (ContainerLocks.Held held = locks.lock(id)) {
@@ -200,6 +211,11 @@ public final class ManagerService implements AutoCloseable {
             origin = Origin.HONOURED;
             mapping = honoured.get();
             allocator.reserve(mapping);
+        } else if (reservedFor(request.getPod()).isPresent()) {
+            // The pod's sandbox: the range sysbox-cri reserved for the pod (one more reference on it).
+            origin = Origin.RESERVED;
+            mapping = reservedFor(request.getPod()).get().mapping();
+            allocator.reserve(mapping);
         } else {
             origin = Origin.ALLOCATED;
             try {
@@ -266,6 +282,55 @@ public final class ManagerService implements AutoCloseable {
         } finally {
             if (!recorded) undoPrepare(id, mapping, lent);
         }
+    }
+
+    private Optional<PodRangeRecord> reservedFor(PodRef pod) {
+        return podRanges.find(pod.getUid(), pod.getNamespace(), pod.getName());
+    }
+
+    /** sysbox-cri's reservation of a range for a pod before its sandbox exists (same range when asked again). */
+    public PodRange reservePodRange(PodRef pod) throws ServiceException {
+        try {
+            PodRangeRecord record = podRanges.reserve(pod.getUid(), pod.getNamespace(), pod.getName());
+            log.info("pod {}/{} (uid {}) has range {}", record.podNamespace(), record.podName(), record.podUid(),
+                    record.mapping());
+            prepareNextNamespace();
+            return podRange(record);
+        } catch (PodRanges.InvalidPodException e) {
+            throw new InvalidRequestException(e.getMessage());
+        } catch (PoolExhaustedException e) {
+            throw new PreconditionFailedException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PreconditionFailedException("cannot record the range of pod " + pod.getUid() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    public ReleasePodRangeResponse releasePodRange(String podUid) throws ServiceException {
+        try {
+            boolean existed = podRanges.release(podUid);
+            if (existed) {
+                log.info("released the range reservation of pod {}", podUid);
+                prepareNextNamespace();
+            }
+            return ReleasePodRangeResponse.newBuilder().setExisted(existed).build();
+        } catch (IOException e) {
+            throw new PreconditionFailedException("cannot remove the range reservation of pod " + podUid + ": "
+                    + e.getMessage() + "; it is kept, so the release can be retried", e);
+        }
+    }
+
+    public ListPodRangesResponse listPodRanges() {
+        ListPodRangesResponse.Builder response = ListPodRangesResponse.newBuilder();
+        podRanges.list().forEach(r -> response.addRanges(podRange(r)));
+        return response.build();
+    }
+
+    private static PodRange podRange(PodRangeRecord record) {
+        return PodRange.newBuilder()
+                .setPod(PodRef.newBuilder().setUid(record.podUid()).setNamespace(record.podNamespace())
+                        .setName(record.podName()))
+                .setUidMapping(Protos.mapping(record.uid())).setGidMapping(Protos.mapping(record.gid())).build();
     }
 
     /** The record whose mapping id now shares (one more reference on it). */

@@ -91,6 +91,30 @@ class ManagerServiceTest {
     }
 
     @Test
+    void aSandboxNamingAReservedPodGetsThePodsRangeWhichStaysUntilBothAreReleased() throws Exception {
+        ManagerService service = service();
+        io.sysbox.common.proto.PodRef pod = io.sysbox.common.proto.PodRef.newBuilder().setUid("pod-1")
+                .setNamespace("default").setName("web").build();
+        io.sysbox.common.proto.PodRange range = service.reservePodRange(pod);
+        PrepareResponse sandbox = service.prepare(request("sb1").setPod(io.sysbox.common.proto.PodRef.newBuilder()
+                .setUid("pod-1").setName("web").setNamespace("default")).build());
+        assertEquals(range.getUidMapping(), sandbox.getUidMapping());
+        PrepareResponse other = service.prepare(request("c2").build());
+        assertNotEquals(host(range.getUidMapping()), host(other.getUidMapping()));
+
+        ManagerService restarted = service();
+        assertEquals(1, restarted.listPodRanges().getRangesCount(), "durable across a restart");
+        restarted.release("sb1");
+        restarted.release("c2");
+        assertNotEquals(host(range.getUidMapping()), host(restarted.prepare(request("c3").build()).getUidMapping()),
+                "the reservation still holds the pod's range");
+        assertTrue(restarted.releasePodRange("pod-1").getExisted());
+        restarted.release("c3");
+        assertEquals(host(range.getUidMapping()), host(restarted.prepare(request("c4").build()).getUidMapping()));
+        restarted.release("c4");
+    }
+
+    @Test
     void prepareShiftsRootfsAndBindsAndReleaseLeavesNothingBehind() throws Exception {
         ManagerService service = service();
         Path volume = Files.createDirectory(base.resolve("volume"));

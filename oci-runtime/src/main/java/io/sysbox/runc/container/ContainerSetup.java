@@ -163,6 +163,7 @@ public final class ContainerSetup {
                 .setRuntimeStateDir(target.engineRoot().resolve(target.id()).toString())
                 .setRuntimePrivateDir(target.privateDir().toString())
                 .addAllSkipUidShift(knobs.skipUidShift());
+        PodReservation.of(spec).ifPresent(b::setPod);
         List<IdMapping> uids = spec.uidMappings();
         List<IdMapping> gids = spec.gidMappings();
         if (ownerPid.isPresent()) {
