@@ -34,6 +34,10 @@ public record Dist(Path root) {
         return root.resolve("bin/sysbox-fs");
     }
 
+    public Path sysboxCri() {
+        return root.resolve("bin/sysbox-cri");
+    }
+
     public void requireBuilt() {
         for (Path binary : new Path[] {sysboxRunc(), sysboxMgr()}) {
             if (!Files.isExecutable(binary)) {

@@ -24,6 +24,7 @@ public record LeakCheck(Path dataRoot, Path runtimeRoot, CgroupScope cgroups) {
             if (mount.line().contains(dataRoot.toString())) leaks.add("mount: " + mount.line());
         }
         entries(dataRoot.resolve("idranges"), "id range record", leaks);
+        entries(dataRoot.resolve("podranges"), "pod range record", leaks);
         entries(dataRoot.resolve("shifted"), "idmapped clone dir", leaks);
         for (String kind : SPECIAL_DIR_KINDS) entries(dataRoot.resolve(kind), "special dir", leaks);
         entries(dataRoot.resolve("specialdirs"), "special dir record", leaks);

@@ -125,7 +125,7 @@ public final class ManagerProcess implements AutoCloseable {
                 + dirs.cliSocket() + " not ready within " + READY_TIMEOUT + "; killed it.\n" + logTail());
     }
 
-    static boolean accepts(Path socket) {
+    public static boolean accepts(Path socket) {
         if (!Files.exists(socket)) return false;
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));

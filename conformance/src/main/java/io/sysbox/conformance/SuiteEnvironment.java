@@ -28,6 +28,7 @@ public final class SuiteEnvironment implements AutoCloseable {
     private final CgroupScope cgroups;
     private final LeakCheck leakCheck;
     private final Set<String> containers = new LinkedHashSet<>();
+    private final List<Path> extraLogs = new ArrayList<>();
 
     private SuiteEnvironment(Dist dist, Path work, CommandRunner runner, ManagerProcess manager, SysboxRunc runc,
                              CgroupScope cgroups) {
@@ -151,6 +152,11 @@ public final class SuiteEnvironment implements AutoCloseable {
         return runner.run(List.of(Prerequisites.RUNC.toString(), "--root", engineRoot().toString(), "state", id)).succeeded();
     }
 
+    /** Also keep FILE (a daemon the suite started: containerd, sysbox-cri) when the temp tree goes. */
+    public void keepLog(Path file) {
+        extraLogs.add(file);
+    }
+
     /**
      * Copies the runtime's, the manager's and sysbox-fs's logs to -Dsysbox.conformance.logs (failsafe sets it
      * under target/) before the temp tree goes, so a failure can still be explained.
@@ -161,8 +167,10 @@ public final class SuiteEnvironment implements AutoCloseable {
         try {
             Path dir = Files.createDirectories(Path.of(target).resolve(work.getFileName().toString()));
             // sysbox-fs's files exist only in suites that start one (SysboxFsProcess).
-            for (Path log : List.of(work.resolve("sysbox-runc.log"), manager.dirs().logFile(), manager.dirs().consoleFile(),
-                    work.resolve("sysbox-fs.log"), work.resolve("sysbox-fs.console"))) {
+            List<Path> logs = new ArrayList<>(List.of(work.resolve("sysbox-runc.log"), manager.dirs().logFile(),
+                    manager.dirs().consoleFile(), work.resolve("sysbox-fs.log"), work.resolve("sysbox-fs.console")));
+            logs.addAll(extraLogs);
+            for (Path log : logs) {
                 if (Files.exists(log)) Files.copy(log, dir.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {

@@ -1,0 +1,82 @@
+package io.sysbox.conformance.cri;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sysbox.conformance.BusyboxRootfs;
+import io.sysbox.conformance.CommandRunner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A one-layer busybox image in `docker save` form, made locally (no registry is reachable),
+ * tagged with every reference a pod test needs: containerd's sandbox image and the containers'.
+ * Its default command sleeps, so it serves as the pause image too (containerd stops a sandbox
+ * with SIGKILL, so a pause that handles signals is not needed).
+ */
+public record PodImage(Path tarball, List<String> references) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static PodImage build(Path dir, CommandRunner runner, List<String> references) throws IOException {
+        Path rootfs = dir.resolve("rootfs");
+        BusyboxRootfs.populate(rootfs);
+        Path archive = Files.createDirectories(dir.resolve("archive"));
+        Path layerTar = dir.resolve("layer.tar");
+        runner.run(List.of("tar", "--numeric-owner", "--owner=0", "--group=0", "-C", rootfs.toString(),
+                "-cf", layerTar.toString(), ".")).requireSuccess();
+        String layerDigest = sha256(layerTar);
+        Path layerDir = Files.createDirectories(archive.resolve(layerDigest));
+        Files.move(layerTar, layerDir.resolve("layer.tar"));
+
+        ObjectNode config = JSON.createObjectNode();
+        config.put("architecture", "amd64").put("os", "linux");
+        ObjectNode container = config.putObject("config");
+        container.putArray("Env").add("PATH=/bin");
+        container.putArray("Cmd").add("/bin/sleep").add("2147483647");
+        ObjectNode rootfsNode = config.putObject("rootfs").put("type", "layers");
+        rootfsNode.putArray("diff_ids").add("sha256:" + layerDigest);
+        byte[] configBytes = JSON.writeValueAsBytes(config);
+        String configName = sha256(configBytes) + ".json";
+        Files.write(archive.resolve(configName), configBytes);
+
+        ArrayNode manifest = JSON.createArrayNode();
+        ObjectNode entry = manifest.addObject().put("Config", configName);
+        ArrayNode tags = entry.putArray("RepoTags");
+        references.forEach(tags::add);
+        entry.putArray("Layers").add(layerDigest + "/layer.tar");
+        Files.write(archive.resolve("manifest.json"), JSON.writeValueAsBytes(manifest));
+
+        Path tarball = dir.resolve("pod-image.tar");
+        runner.run(List.of("tar", "-C", archive.toString(), "-cf", tarball.toString(), "manifest.json", configName,
+                layerDigest)).requireSuccess();
+        return new PodImage(tarball, List.copyOf(references));
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest = newDigest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(newDigest().digest(bytes));
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}
