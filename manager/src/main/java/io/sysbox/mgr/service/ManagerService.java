@@ -40,6 +40,7 @@ import io.sysbox.mgr.pods.PodRangeStore;
 import io.sysbox.mgr.pods.PodRanges;
 import io.sysbox.mgr.mounts.MountPolicyException;
 import io.sysbox.mgr.mounts.ForeignNetwork;
+import io.sysbox.mgr.network.PodNetworkHandover;
 import io.sysbox.mgr.rootfs.IdShift;
 import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
@@ -626,6 +627,32 @@ public final class ManagerService implements AutoCloseable {
             }
             log.debug("container {}: sysfs of network namespace {} at {}", id, netns, target);
             return target;
+        }
+    }
+
+    /**
+     * Gives CRI sandbox id a network namespace its pod owns in place of the runtime's RUNTIME_NETNS
+     * (see PodNetworkHandover): returns the user and network namespace files the sandbox joins.
+     * Undone with the container's other mounts at Release.
+     */
+    public PodNetworkHandover.Handed handOverPodNetwork(String id, Path runtimeNetns) throws ServiceException {
+        ContainerIds.check(id);
+        try (ContainerLocks.Held held = locks.lock(id)) {
+            AllocationRecord record = states.get(id);
+            if (record == null) {
+                throw new PreconditionFailedException("container " + id + " is not prepared: its network is handed"
+                        + " over after Prepare");
+            }
+            try {
+                PodNetworkHandover.Handed handed = PodNetworkHandover.handOver(runtimeNetns, shifted.networkOf(id),
+                        new ContainerMapping(record.uid(), record.gid()));
+                log.info("container {}: pod network of {} handed over to namespaces the pod owns ({})", id,
+                        runtimeNetns, handed.netns());
+                return handed;
+            } catch (IOException e) {
+                throw new PreconditionFailedException("container " + id + ": handing over the pod network "
+                        + runtimeNetns + ": " + e.getMessage(), e);
+            }
         }
     }
 
