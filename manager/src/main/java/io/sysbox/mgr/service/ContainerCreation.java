@@ -5,8 +5,8 @@ import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
-import io.sysbox.runc.container.ContainerSetup;
-import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.setup.container.ContainerSetup;
+import io.sysbox.setup.resources.ContainerResources;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * sysbox-runc's create/run setup (io.sysbox.runc.container.ContainerSetup), run here for the CLI:
+ * sysbox-runc's create/run setup (io.sysbox.setup.container.ContainerSetup), run here for the CLI:
  * this JVM is warm, the CLI's is not. The setup is the runtime's code; the manager only lends it
  * its process and serves its Prepare/Release calls in-process.
  */

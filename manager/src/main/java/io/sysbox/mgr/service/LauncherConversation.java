@@ -4,7 +4,7 @@ import io.sysbox.common.proto.EngineOutcome;
 import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.cli.LauncherCall;
-import io.sysbox.runc.engine.LauncherLink;
+import io.sysbox.setup.launcher.LauncherLink;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;

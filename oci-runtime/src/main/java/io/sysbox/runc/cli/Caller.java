@@ -2,7 +2,7 @@ package io.sysbox.runc.cli;
 
 import io.sysbox.runc.engine.EngineProcess;
 import io.sysbox.runc.engine.ThisJvm;
-import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.setup.resources.ContainerResources;
 import io.sysbox.runc.manager.ManagerClient;
 
 import java.io.IOException;

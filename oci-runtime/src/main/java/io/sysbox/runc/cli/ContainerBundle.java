@@ -1,9 +1,9 @@
 package io.sysbox.runc.cli;
 
 import io.sysbox.common.oci.InvalidSpecException;
-import io.sysbox.runc.container.ContainerSetup;
-import io.sysbox.runc.manager.ContainerResources;
-import io.sysbox.runc.manager.UnmanagedResources;
+import io.sysbox.setup.container.ContainerSetup;
+import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.UnmanagedResources;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.sysbox.runc.cli;
 
 import io.sysbox.runc.engine.LowLevelRuntime;
-import io.sysbox.runc.state.EnteredNetwork;
+import io.sysbox.setup.state.EnteredNetwork;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.runc.spec.RuntimeCapabilities;
-import io.sysbox.runc.spec.SpecConverter;
+import io.sysbox.setup.spec.RuntimeCapabilities;
+import io.sysbox.setup.spec.SpecConverter;
 import io.sysbox.runc.engine.LowLevelRuntime;
-import io.sysbox.runc.state.ContainerRecord;
-import io.sysbox.runc.state.EnteredNetwork;
+import io.sysbox.setup.state.ContainerRecord;
+import io.sysbox.setup.state.EnteredNetwork;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package io.sysbox.runc.cli;
 import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.engine.InLauncher;
-import io.sysbox.runc.engine.LauncherLink;
-import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.setup.launcher.LauncherLink;
+import io.sysbox.setup.resources.ContainerResources;
 
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -2,6 +2,7 @@ package io.sysbox.runc.engine;
 
 import io.sysbox.runc.cli.Caller;
 import io.sysbox.runc.cli.GlobalOptions;
+import io.sysbox.setup.Libexec;
 
 import java.io.IOException;
 import java.nio.file.Files;

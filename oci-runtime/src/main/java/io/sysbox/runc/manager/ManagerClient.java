@@ -4,6 +4,7 @@ import io.sysbox.common.channel.FramedClient;
 import io.sysbox.common.channel.ManagerMethod;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.setup.resources.ContainerResources;
 
 import java.io.IOException;
 import java.net.SocketException;

@@ -8,7 +8,7 @@ import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.engine.LowLevelRuntime;
 import io.sysbox.runc.engine.ThisJvm;
-import io.sysbox.runc.manager.UnmanagedResources;
+import io.sysbox.setup.resources.UnmanagedResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
