@@ -5,6 +5,7 @@ import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.setup.Libexec;
 import io.sysbox.setup.container.ContainerSetup;
 import io.sysbox.setup.resources.ContainerResources;
 import org.apache.logging.log4j.Logger;
@@ -21,10 +22,12 @@ import java.util.Optional;
  */
 public final class ContainerCreation {
     private final ManagerService service;
+    private final Libexec libexec;
     private final Logger log;
 
-    public ContainerCreation(ManagerService service, Logger log) {
+    public ContainerCreation(ManagerService service, Libexec libexec, Logger log) {
         this.service = service;
+        this.libexec = libexec;
         this.log = log;
     }
 
@@ -39,7 +42,7 @@ public final class ContainerCreation {
                 Path.of(request.getEngineRoot()), Path.of(request.getPrivateDir()), request.getCallerPid(),
                 request.getSystemdCgroup(), !request.getNoEmulation());
         try {
-            Path bundle = new ContainerSetup(new InProcess(service), log::debug).prepare(target);
+            Path bundle = new ContainerSetup(new InProcess(service), libexec, log::debug).prepare(target);
             return CreateResponse.newBuilder().setBundleDir(bundle.toString()).build();
         } catch (InvalidSpecException e) {
             throw new InvalidRequestException(e.getMessage());

@@ -9,6 +9,7 @@ import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.ReleaseRequest;
 import io.sysbox.runc.cli.LauncherCall;
+import io.sysbox.setup.Libexec;
 import org.apache.logging.log4j.Logger;
 
 /**
@@ -21,10 +22,10 @@ public final class FramedManagerEndpoint {
     private final LauncherCall launcherCall;
     private final Logger log;
 
-    public FramedManagerEndpoint(ManagerService service, Logger log) {
+    public FramedManagerEndpoint(ManagerService service, Libexec libexec, Logger log) {
         this.service = service;
-        this.creation = new ContainerCreation(service, log);
-        this.launcherCall = new LauncherCall(new ContainerCreation.InProcess(service));
+        this.creation = new ContainerCreation(service, libexec, log);
+        this.launcherCall = new LauncherCall(new ContainerCreation.InProcess(service), libexec);
         this.log = log;
     }
 

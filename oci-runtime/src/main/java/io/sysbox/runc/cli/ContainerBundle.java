@@ -19,7 +19,7 @@ final class ContainerBundle {
     static Path prepare(Invocation invocation, String id, Path bundle) throws IOException, InvalidSpecException {
         GlobalOptions o = invocation.options();
         ContainerResources resources = o.noSysboxMgr() ? new UnmanagedResources() : invocation.manager();
-        return new ContainerSetup(resources, invocation.log()::debug)
+        return new ContainerSetup(resources, invocation.caller().libexec(), invocation.log()::debug)
                 .prepare(new ContainerSetup.Target(id, bundle, o.engineRoot(), o.containerDir(id),
                         invocation.caller().pid(), o.systemdCgroup(), !o.noSysboxFs()));
     }

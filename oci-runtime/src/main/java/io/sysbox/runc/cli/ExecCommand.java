@@ -97,7 +97,7 @@ public final class ExecCommand implements Command {
         if (EnteredNetwork.of(dir).isPresent()) {
             // The spec names no network namespace (a pod's container): the engine would leave the
             // process in ours, so it starts in the container's.
-            engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net");
+            engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net", invocation.caller().libexec());
         }
         engine.becomeWithMemoryFile("exec", engineArgs, 1, Spec.JSON.writeValueAsBytes(process));
         return 1;

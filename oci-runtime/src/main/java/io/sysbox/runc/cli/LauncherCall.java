@@ -4,6 +4,7 @@ import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.engine.InLauncher;
 import io.sysbox.setup.launcher.LauncherLink;
+import io.sysbox.setup.Libexec;
 import io.sysbox.setup.resources.ContainerResources;
 
 import java.nio.file.Path;
@@ -18,10 +19,15 @@ import java.util.Map;
  */
 public final class LauncherCall {
     private final ContainerResources manager;
+    private final Libexec libexec;
 
-    /** @param manager the manager's resources, in-process */
-    public LauncherCall(ContainerResources manager) {
+    /**
+     * @param manager the manager's resources, in-process
+     * @param libexec the installation's helpers, as the manager was configured
+     */
+    public LauncherCall(ContainerResources manager, Libexec libexec) {
         this.manager = manager;
+        this.libexec = libexec;
     }
 
     /**
@@ -39,7 +45,7 @@ public final class LauncherCall {
         }
         InLauncher process = new InLauncher(link);
         // The launcher's socket is root's alone (0600), so its caller is root.
-        Caller caller = new Caller(cwd, env, request.getPid(), true, process, runDir -> manager);
+        Caller caller = new Caller(cwd, env, request.getPid(), true, process, runDir -> manager, libexec);
         int status = new SysboxRunc(process.out(), process.err())
                 .run(request.getArgvList().toArray(String[]::new), caller);
         return process.finalAnswer(status);

@@ -30,10 +30,10 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs, EngineProces
 
     /**
      * The same engine, started inside the network namespace NETNS by the sysbox-netns-exec helper
-     * (a pod's container, whose spec cannot name the namespace: see EnteredNetwork).
+     * (a pod's container, whose spec cannot name the namespace: see EnteredNetwork), found in LIBEXEC.
      */
-    public LowLevelRuntime enteringNetwork(String netns) throws IOException {
-        Path helper = Libexec.find(NETNS_EXEC, "to start a pod's container in the pod's network namespace");
+    public LowLevelRuntime enteringNetwork(String netns, Libexec libexec) throws IOException {
+        Path helper = libexec.find(NETNS_EXEC, "to start a pod's container in the pod's network namespace");
         return new LowLevelRuntime(binary, globalArgs, process, List.of(helper.toString(), netns));
     }
 

@@ -24,9 +24,9 @@ final class CallerBundleHooks {
     private CallerBundleHooks() {}
 
     /** Wraps every hook of the spec; nothing to do (and no helper needed) when it has none. */
-    static void wrap(Spec spec, Path callerBundle) throws IOException {
+    static void wrap(Spec spec, Path callerBundle, Libexec libexec) throws IOException {
         if (!(spec.json().get("hooks") instanceof ObjectNode hooks) || !hasAny(hooks)) return;
-        String helper = Libexec.find(NAME, "to give the spec's hooks the caller's bundle").toString();
+        String helper = libexec.find(NAME, "to give the spec's hooks the caller's bundle").toString();
         String bundle = jsonContent(callerBundle.toString());
         for (Iterator<Map.Entry<String, JsonNode>> kinds = hooks.fields(); kinds.hasNext(); ) {
             if (!(kinds.next().getValue() instanceof ArrayNode list)) continue;

@@ -12,6 +12,7 @@ import io.sysbox.common.proto.ConfigResponse;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.proto.PreparedMount;
+import io.sysbox.setup.Libexec;
 import io.sysbox.setup.cgroup.CgroupDelegation;
 import io.sysbox.setup.cgroup.CreatedCgroups;
 import io.sysbox.setup.resources.ContainerResources;
@@ -57,10 +58,13 @@ public final class ContainerSetup {
     }
 
     private final ContainerResources resources;
+    private final Libexec libexec;
     private final Consumer<String> debug;
 
-    public ContainerSetup(ContainerResources resources, Consumer<String> debug) {
+    /** @param libexec where the hooks it puts in the spec are installed */
+    public ContainerSetup(ContainerResources resources, Libexec libexec, Consumer<String> debug) {
         this.resources = resources;
+        this.libexec = libexec;
         this.debug = debug;
     }
 
@@ -127,7 +131,7 @@ public final class ContainerSetup {
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds, networkSysfs));
-            CallerBundleHooks.wrap(spec, bundle);
+            CallerBundleHooks.wrap(spec, bundle, libexec);
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
             Optional<String> enteredNetwork = Optional.empty();
             if (foreignNetwork && joinedUserns.isPresent()) {
@@ -137,7 +141,7 @@ public final class ContainerSetup {
             }
             if (emulated.isPresent()) {
                 Map<String, String> hookBinds = EmulatedFiles.hookBinds(emulated.get());
-                if (!hookBinds.isEmpty()) ProcSysHook.installed().addTo(spec, hookBinds);
+                if (!hookBinds.isEmpty()) ProcSysHook.installed(libexec).addTo(spec, hookBinds);
             }
             Files.createDirectories(dir);
             CreatedCgroups.remember(dir, createdCgroups);

@@ -27,9 +27,9 @@ record ProcSysHook(Path helper) {
     /** A FUSE lookup is all it waits for; runc kills a hook that outlives this and fails create. */
     private static final int TIMEOUT_SECONDS = 30;
 
-    /** The helper of this installation (see {@link Libexec}). */
-    static ProcSysHook installed() throws IOException {
-        return new ProcSysHook(Libexec.find(NAME, "to bind sysbox-fs's /proc/sys files"));
+    /** The helper of this installation. */
+    static ProcSysHook installed(Libexec libexec) throws IOException {
+        return new ProcSysHook(libexec.find(NAME, "to bind sysbox-fs's /proc/sys files"));
     }
 
     /**

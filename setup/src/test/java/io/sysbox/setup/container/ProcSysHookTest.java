@@ -2,14 +2,18 @@ package io.sysbox.setup.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sysbox.common.oci.Spec;
+import io.sysbox.setup.Libexec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,10 +80,18 @@ class ProcSysHookTest {
     }
 
     @Test
-    void aBuildWithoutTheHelperSaysWhatIsMissing() {
-        // Here the runtime's classes come from target/classes, which has no libexec/ beside it.
-        IOException e = assertThrows(IOException.class, ProcSysHook::installed);
-        assertTrue(e.getMessage().startsWith("sysbox-procsys-hook is missing at ") && e.getMessage().contains("./mvnw package"),
+    void aBuildWithoutTheHelperSaysWhatIsMissing(@TempDir Path libexec) {
+        IOException e = assertThrows(IOException.class, () -> ProcSysHook.installed(Libexec.at(libexec)));
+        assertTrue(e.getMessage().startsWith("sysbox-procsys-hook is missing at " + libexec) && e.getMessage().contains("./mvnw package"),
                 e.getMessage());
+    }
+
+    @Test
+    void theHelperIsFoundWhereTheConfigurationSays(@TempDir Path libexec) throws IOException {
+        Path helper = Files.createFile(libexec.resolve(ProcSysHook.NAME));
+        helper.toFile().setExecutable(true);
+        assertEquals(helper, ProcSysHook.installed(Libexec.at(libexec)).helper());
+        IOException unset = assertThrows(IOException.class, () -> ProcSysHook.installed(new Libexec(Optional.empty())));
+        assertTrue(unset.getMessage().contains("-D" + Libexec.PROPERTY), unset.getMessage());
     }
 }
