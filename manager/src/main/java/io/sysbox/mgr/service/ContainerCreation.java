@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * sysbox-runc's create/run setup (io.sysbox.setup.container.ContainerSetup), run here for the CLI:
- * this JVM is warm, the CLI's is not. The setup is the runtime's code; the manager only lends it
- * its process and serves its Prepare/Release calls in-process.
+ * The Create call: the container setup of the setup library (ContainerSetup), run here where the
+ * JVM is warm. The manager only lends it its process and serves its Prepare/Release calls
+ * in-process ({@link InProcess}, also the resources of the launcher's forwarded calls).
  */
 public final class ContainerCreation {
     private final ManagerService service;

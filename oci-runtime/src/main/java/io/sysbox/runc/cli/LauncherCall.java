@@ -3,6 +3,7 @@ package io.sysbox.runc.cli;
 import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.engine.InLauncher;
+import io.sysbox.setup.launcher.ForwardedCalls;
 import io.sysbox.setup.launcher.LauncherLink;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.resources.ContainerResources;
@@ -17,7 +18,7 @@ import java.util.Map;
  * running it as if it were that process, with the engine run in the launcher's process
  * ({@link InLauncher}). The launcher itself knows only which commands to forward.
  */
-public final class LauncherCall {
+public final class LauncherCall implements ForwardedCalls {
     private final ContainerResources manager;
     private final Libexec libexec;
 
@@ -34,6 +35,7 @@ public final class LauncherCall {
      * Runs the call; {@code link} carries each engine run to the launcher and back. Returns the
      * last answer (exit, or become the engine).
      */
+    @Override
     public LauncherAnswer run(LauncherRequest request, LauncherLink link) {
         if (request.getPid() <= 0) throw new IllegalArgumentException("the launcher's call has no pid");
         Path cwd = Path.of(request.getCwd());
