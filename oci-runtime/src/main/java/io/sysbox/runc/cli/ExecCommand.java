@@ -8,6 +8,7 @@ import io.sysbox.setup.spec.RuntimeCapabilities;
 import io.sysbox.setup.spec.SpecConverter;
 import io.sysbox.runc.engine.LowLevelRuntime;
 import io.sysbox.setup.state.ContainerRecord;
+import io.sysbox.setup.state.EngineState;
 import io.sysbox.setup.state.EnteredNetwork;
 
 import java.nio.file.Files;
@@ -105,10 +106,9 @@ public final class ExecCommand implements Command {
 
     /** The container's init pid, from the engine's state. */
     private static long initPid(Invocation invocation, String id) throws Exception {
-        Path state = invocation.options().engineRoot().resolve(id).resolve("state.json");
-        long pid = Files.exists(state) ? Spec.JSON.readTree(state.toFile()).path("init_process_pid").asLong(0) : 0;
-        if (pid <= 0) throw new UsageException("exec", "container " + id + " is not running (no init process in " + state + ")");
-        return pid;
+        Path root = invocation.options().engineRoot();
+        return EngineState.initPid(root, id).orElseThrow(() -> new UsageException("exec",
+                "container " + id + " is not running (no init process in the engine's state under " + root.resolve(id) + ")"));
     }
 
     private static ObjectNode readProcess(Path file) throws Exception {

@@ -1,15 +1,16 @@
 package io.sysbox.setup.container;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sysbox.common.oci.Namespace;
 import io.sysbox.common.oci.Spec;
 import io.sysbox.setup.spec.NamespaceId;
+import io.sysbox.setup.state.EngineState;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The container whose network namespace a new container joins ({@code --net=container:X}, a
@@ -33,12 +34,11 @@ final class PodOwner {
         } catch (IOException e) {
             return Optional.empty(); // the validator reports a namespace that does not exist
         }
-        ObjectMapper json = new ObjectMapper();
         try (DirectoryStream<Path> containers = Files.newDirectoryStream(engineRoot)) {
             for (Path dir : containers) {
                 String id = dir.getFileName().toString();
                 if (id.equals(self)) continue;
-                if (inNamespace(json, dir.resolve("state.json"), target)) return Optional.of(id);
+                if (inNamespace(engineRoot, id, target)) return Optional.of(id);
             }
         } catch (IOException e) {
             return Optional.empty();
@@ -46,11 +46,11 @@ final class PodOwner {
         return Optional.empty();
     }
 
-    /** Whether the init process the engine recorded in {@code state} is in the namespace {@code target}. */
-    private static boolean inNamespace(ObjectMapper json, Path state, NamespaceId target) {
+    /** Whether the init process the engine recorded for container ID is in the namespace {@code target}. */
+    private static boolean inNamespace(Path engineRoot, String id, NamespaceId target) {
         try {
-            long pid = json.readTree(state.toFile()).path("init_process_pid").asLong(0);
-            return pid > 0 && NamespaceId.of(Path.of("/proc", Long.toString(pid), "ns", "net")).equals(target);
+            OptionalLong pid = EngineState.initPid(engineRoot, id);
+            return pid.isPresent() && NamespaceId.of(Path.of("/proc", Long.toString(pid.getAsLong()), "ns", "net")).equals(target);
         } catch (IOException e) {
             return false; // being created or deleted meanwhile: not an owner
         }
