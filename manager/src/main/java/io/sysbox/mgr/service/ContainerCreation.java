@@ -3,11 +3,12 @@ package io.sysbox.mgr.service;
 import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
-import io.sysbox.common.proto.PrepareRequest;
-import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.container.ContainerSetup;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.PrepareMessages;
+import io.sysbox.setup.resources.Preparation;
+import io.sysbox.setup.resources.Prepared;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -54,9 +55,9 @@ public final class ContainerCreation {
     /** The manager's own service as the setup's resources (also those of the launcher's calls). */
     record InProcess(ManagerService service) implements ContainerResources {
         @Override
-        public PrepareResponse prepare(PrepareRequest request) throws IOException {
+        public Prepared prepare(Preparation request) throws IOException {
             try {
-                return service.prepare(request);
+                return PrepareMessages.prepared(service.prepare(PrepareMessages.request(request)));
             } catch (ServiceException e) {
                 throw new IOException(e.getMessage(), e);
             }

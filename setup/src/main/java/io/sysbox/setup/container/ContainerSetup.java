@@ -5,17 +5,14 @@ import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.oci.Mount;
 import io.sysbox.common.oci.Namespace;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.common.proto.BindMount;
 import io.sysbox.common.sys.ErrnoException;
 import io.sysbox.common.sys.MountFlags;
-import io.sysbox.common.proto.ConfigResponse;
-import io.sysbox.common.proto.PrepareRequest;
-import io.sysbox.common.proto.PrepareResponse;
-import io.sysbox.common.proto.PreparedMount;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.cgroup.CgroupDelegation;
 import io.sysbox.setup.cgroup.CreatedCgroups;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.Preparation;
+import io.sysbox.setup.resources.Prepared;
 import io.sysbox.setup.spec.ConversionInputs;
 import io.sysbox.setup.spec.HostNamespaces;
 import io.sysbox.setup.spec.LockedBindFlags;
@@ -29,6 +26,7 @@ import io.sysbox.setup.state.EnteredNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,28 +86,21 @@ public final class ContainerSetup {
         removeStale(id, dir);
 
         Optional<String> ownerPid = joinedNetworkOwner(spec);
-        PrepareRequest request = request(target, spec, knobs, rootfs, ownerPid);
-        PrepareResponse prepared = resources.prepare(request);
-        debug.accept("prepared " + id + ": uid " + prepared.getUidMapping().getHostId()
-                + " rootfs " + prepared.getRootfs());
+        Prepared prepared = resources.prepare(request(target, spec, knobs, rootfs, ownerPid));
+        debug.accept("prepared " + id + ": uid " + prepared.uid().hostId() + " rootfs " + prepared.rootfs());
         List<Path> createdCgroups = List.of();
         try {
-            ConfigResponse defaults = prepared.getConfig();
-            boolean honorCaps = knobs.honorCaps().orElse(defaults.getHonorCaps());
-            boolean syscontMode = knobs.syscontMode().orElse(defaults.getSyscontMode());
-            Map<Integer, String> sources = new HashMap<>();
-            for (PreparedMount m : prepared.getMountsList()) {
-                if (!m.getSource().isEmpty()) sources.put(m.getIndex(), m.getSource());
-            }
+            boolean honorCaps = knobs.honorCaps().orElse(prepared.honorCaps());
+            boolean syscontMode = knobs.syscontMode().orElse(prepared.syscontMode());
             String cgroupsPath = spec.linux().path("cgroupsPath").asText("");
             if (cgroupsPath.isEmpty()) cgroupsPath = id; // runc's own default, made explicit
-            IdMapping uid = mapping(prepared.getUidMapping());
-            IdMapping gid = mapping(prepared.getGidMapping());
+            IdMapping uid = prepared.uid();
+            IdMapping gid = prepared.gid();
             CgroupDelegation cgroups = CgroupDelegation.ofProcess(target.pid());
             if (!target.systemdCgroup()) {
                 createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
             }
-            Map<String, String> binds = specialMounts(prepared);
+            Map<String, String> binds = new HashMap<>(prepared.specialMounts());
             Optional<Path> emulated = Optional.empty();
             if (syscontMode && target.emulation()) {
                 Optional<String> pod = PodOwner.of(spec, target.engineRoot(), id);
@@ -128,7 +119,7 @@ public final class ContainerSetup {
                 networkSysfs = resources.foreignNetwork(id, joinedNetwork.get(), sysctls).map(Path::toString);
                 if (networkSysfs.isPresent()) ForeignNetworkSysctls.removeFrom(spec, sysctls);
             }
-            SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.getRootfs(), sources,
+            SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.rootfs(), prepared.mountSources(),
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds, networkSysfs));
             CallerBundleHooks.wrap(spec, bundle, libexec);
@@ -157,17 +148,9 @@ public final class ContainerSetup {
         }
     }
 
-    private static PrepareRequest request(Target target, Spec spec, SysboxKnobs knobs, Path rootfs,
-                                          Optional<String> ownerPid) throws IOException {
+    private static Preparation request(Target target, Spec spec, SysboxKnobs knobs, Path rootfs,
+                                       Optional<String> ownerPid) throws IOException {
         Path bundle = target.bundle();
-        PrepareRequest.Builder b = PrepareRequest.newBuilder()
-                .setId(target.id())
-                .setRootfs(rootfs.toString())
-                .setWatchPid((int) target.callerPid())
-                .setRuntimeStateDir(target.engineRoot().resolve(target.id()).toString())
-                .setRuntimePrivateDir(target.privateDir().toString())
-                .addAllSkipUidShift(knobs.skipUidShift());
-        PodReservation.of(spec).ifPresent(b::setPod);
         List<IdMapping> uids = spec.uidMappings();
         List<IdMapping> gids = spec.gidMappings();
         if (ownerPid.isPresent()) {
@@ -175,17 +158,15 @@ public final class ContainerSetup {
             uids = readMap(Path.of("/proc", ownerPid.get(), "uid_map"));
             gids = readMap(Path.of("/proc", ownerPid.get(), "gid_map"));
         }
-        uids.forEach(m -> b.addUidMappings(proto(m)));
-        gids.forEach(m -> b.addGidMappings(proto(m)));
+        List<Preparation.BindSource> binds = new ArrayList<>();
         List<Mount> mounts = spec.mountList();
         for (int i = 0; i < mounts.size(); i++) {
             Mount m = mounts.get(i);
             if (!m.isBind() || m.destination().startsWith("/sys/fs/cgroup")) continue;
-            Path source = bundle.resolve(m.source()).normalize();
-            b.addBindMounts(BindMount.newBuilder().setIndex(i).setSource(source.toString())
-                    .setDestination(m.destination()).addAllOptions(m.options()));
+            binds.add(new Preparation.BindSource(i, bundle.resolve(m.source()).normalize(), m.destination(), m.options()));
         }
-        return b.build();
+        return new Preparation(target.id(), rootfs, uids, gids, binds, knobs.skipUidShift(), target.callerPid(),
+                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec));
     }
 
     private static void removeNamespace(Spec spec, String type) {
@@ -220,12 +201,6 @@ public final class ContainerSetup {
                 .map(l -> l.split("\\s+"))
                 .map(f -> new IdMapping(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])))
                 .toList();
-    }
-
-    private static Map<String, String> specialMounts(PrepareResponse prepared) {
-        Map<String, String> mounts = new HashMap<>();
-        prepared.getSpecialMountsList().forEach(m -> mounts.put(m.getDestination(), m.getSource()));
-        return mounts;
     }
 
     private static Optional<MountFlags> mountFlags(String path) {
@@ -267,15 +242,5 @@ public final class ContainerSetup {
             debug.accept("releasing " + id + " after a failed create: " + e.getMessage());
         }
         PrivateDir.remove(dir);
-    }
-
-    private static io.sysbox.common.proto.IdMapping proto(IdMapping m) {
-        return io.sysbox.common.proto.IdMapping.newBuilder().setContainerId((int) m.containerId())
-                .setHostId((int) m.hostId()).setSize((int) m.size()).build();
-    }
-
-    private static IdMapping mapping(io.sysbox.common.proto.IdMapping m) {
-        return new IdMapping(Integer.toUnsignedLong(m.getContainerId()), Integer.toUnsignedLong(m.getHostId()),
-                Integer.toUnsignedLong(m.getSize()));
     }
 }

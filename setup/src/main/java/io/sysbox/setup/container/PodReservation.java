@@ -2,7 +2,7 @@ package io.sysbox.setup.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.common.proto.PodRef;
+import io.sysbox.setup.resources.Preparation;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -27,7 +27,7 @@ final class PodReservation {
     private PodReservation() {}
 
     /** The pod the spec names, if it names one. */
-    static Optional<PodRef> of(Spec spec) {
+    static Optional<Preparation.PodName> of(Spec spec) {
         JsonNode annotations = spec.json().path("annotations");
         String uid = annotations.path(CONTAINERD_UID).asText("");
         String name = annotations.path(CONTAINERD_NAME).asText("");
@@ -39,7 +39,7 @@ final class PodReservation {
             namespace = labels.path("io.kubernetes.pod.namespace").asText("");
         }
         if (uid.isEmpty() && (name.isEmpty() || namespace.isEmpty())) return Optional.empty();
-        return Optional.of(PodRef.newBuilder().setUid(uid).setName(name).setNamespace(namespace).build());
+        return Optional.of(new Preparation.PodName(uid, namespace, name));
     }
 
     private static JsonNode crioLabels(String json) {

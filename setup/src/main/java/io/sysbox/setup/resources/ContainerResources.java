@@ -1,8 +1,5 @@
 package io.sysbox.setup.resources;
 
-import io.sysbox.common.proto.PrepareRequest;
-import io.sysbox.common.proto.PrepareResponse;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,7 +10,7 @@ import java.util.Optional;
  * manager runs the setup, through its channel otherwise), or nobody (--no-sysbox-mgr).
  */
 public interface ContainerResources {
-    PrepareResponse prepare(PrepareRequest request) throws IOException;
+    Prepared prepare(Preparation request) throws IOException;
 
     void release(String id) throws IOException;
 

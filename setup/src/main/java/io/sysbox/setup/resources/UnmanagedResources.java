@@ -1,10 +1,7 @@
 package io.sysbox.setup.resources;
 
-import io.sysbox.common.proto.ConfigResponse;
-import io.sysbox.common.proto.PrepareRequest;
-import io.sysbox.common.proto.PrepareResponse;
-
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * --no-sysbox-mgr, for testing the runtime alone: nothing is allocated or shifted. The spec must
@@ -13,17 +10,13 @@ import java.io.IOException;
  */
 public record UnmanagedResources() implements ContainerResources {
     @Override
-    public PrepareResponse prepare(PrepareRequest request) throws IOException {
-        if (request.getUidMappingsCount() == 0 || request.getGidMappingsCount() == 0) {
+    public Prepared prepare(Preparation request) throws IOException {
+        if (request.uidMappings().isEmpty() || request.gidMappings().isEmpty()) {
             throw new IOException("--no-sysbox-mgr: nothing allocates an id range, so the spec needs "
                     + "linux.uidMappings and gidMappings (create it with `sysbox-runc spec --id-map \"UID GID SIZE\"`)");
         }
-        return PrepareResponse.newBuilder()
-                .setUidMapping(request.getUidMappings(0))
-                .setGidMapping(request.getGidMappings(0))
-                .setRootfs(request.getRootfs())
-                .setConfig(ConfigResponse.newBuilder().setSyscontMode(true))
-                .build();
+        return new Prepared(request.uidMappings().getFirst(), request.gidMappings().getFirst(),
+                request.rootfs().toString(), Map.of(), Map.of(), false, true);
     }
 
     @Override
