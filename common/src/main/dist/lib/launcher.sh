@@ -28,5 +28,8 @@ launch() {
     name=$1
     shift
     sysbox_aot_option "$name"
-    exec "$sysbox_java" $sysbox_jvm_flags $SYSBOX_JVM_OPTS $aot -jar "$SYSBOX_LIB/$name.jar" "$@"
+    # -Dsysbox.libexec: the installation's compiled helpers (hooks, sysbox-netns-exec), whose paths the
+    # container setup puts in specs; said here, where the layout is known, not guessed from a jar's place.
+    exec "$sysbox_java" $sysbox_jvm_flags "-Dsysbox.libexec=$SYSBOX_LIB/../libexec" $SYSBOX_JVM_OPTS $aot \
+        -jar "$SYSBOX_LIB/$name.jar" "$@"
 }

@@ -16,6 +16,7 @@ import io.sysbox.mgr.mounts.BindMountPolicy;
 import io.sysbox.mgr.service.FramedManagerEndpoint;
 import io.sysbox.mgr.service.GrpcManagerService;
 import io.sysbox.mgr.service.ManagerService;
+import io.sysbox.setup.Libexec;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -90,8 +91,10 @@ public final class ManagerDaemon implements AutoCloseable {
         // manager, which a clean stop of sysboxd does after sysbox-fs took it back.
         started.push(DescriptorKeeper.start(runDir.resolve(DescriptorKeeper.SOCKET), log));
 
-        startGrpc(service);
-        FramedServer framed = new FramedServer(cliSocket(), new FramedManagerEndpoint(service, log)::newConnection,
+        // The helpers the setup puts in specs: configuration, since the setup runs for every caller.
+        Libexec libexec = options.libexecDir().map(Libexec::at).orElseGet(Libexec::fromSystemProperty);
+        startGrpc(service, libexec);
+        FramedServer framed = new FramedServer(cliSocket(), new FramedManagerEndpoint(service, libexec, log)::newConnection,
                 e -> log.warn("framed channel: {}", e.toString()));
         started.push(framed);
         log.info("sysbox-mgr ready: gRPC on {}, framed channel on {}, data root {}, {} of {} id ranges in use",
@@ -136,8 +139,8 @@ public final class ManagerDaemon implements AutoCloseable {
         }
     }
 
-    private void startGrpc(ManagerService service) throws IOException {
-        started.push(UnixSocketGrpcServer.start(grpcSocket(), 2, new GrpcManagerService(service, log)));
+    private void startGrpc(ManagerService service, Libexec libexec) throws IOException {
+        started.push(UnixSocketGrpcServer.start(grpcSocket(), 2, new GrpcManagerService(service, libexec, log)));
     }
 
     /** Stops serving; containers' state stays on disk and their mounts stay mounted. */

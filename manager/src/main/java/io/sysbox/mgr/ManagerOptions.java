@@ -9,7 +9,8 @@ import java.util.Optional;
 public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile, LogLevel logLevel, LogFormat logFormat,
                              boolean honorCaps, boolean syscontMode, boolean allowTrustedXattr,
                              boolean ignoreSysfsChown, boolean relaxedReadOnly, boolean disableInnerImagePreload,
-                             long subidRangeSize, long subidPoolSize, Path subuidFile, Path subgidFile) {
+                             long subidRangeSize, long subidPoolSize, Path subuidFile, Path subgidFile,
+                             Optional<Path> libexecDir) {
 
     public enum LogLevel { DEBUG, INFO, WARN, ERROR }
 
@@ -41,6 +42,9 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                                             /etc/subgid (default 268435456: 4096 containers)
               --subuid-file FILE            default /etc/subuid
               --subgid-file FILE            default /etc/subgid
+              --libexec-dir DIR             the helpers sysbox-runc's setup puts in specs (hooks,
+                                            sysbox-netns-exec); default: the libexec/ beside the
+                                            manager's lib/ (-Dsysbox.libexec, set by its launcher)
               -h, --help                    show this help
             Boolean flags accept --flag, --flag=BOOL and --flag BOOL (BOOL is true or false).
             """;
@@ -48,7 +52,7 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
     public static ManagerOptions defaults() {
         return new ManagerOptions(Path.of("/run/sysbox"), Path.of("/var/lib/sysbox"), Optional.empty(), LogLevel.INFO,
                 LogFormat.TEXT, false, true, false, false, false, false, DEFAULT_RANGE_SIZE, DEFAULT_POOL_SIZE,
-                Path.of("/etc/subuid"), Path.of("/etc/subgid"));
+                Path.of("/etc/subuid"), Path.of("/etc/subgid"), Optional.empty());
     }
 
     /** The result of parsing: start the daemon, or show the help. */
@@ -61,7 +65,7 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
     public static Parsed parse(String... args) throws UsageException {
         ManagerOptions o = defaults();
         Path runDir = o.runDir, dataRoot = o.dataRoot, subuid = o.subuidFile, subgid = o.subgidFile;
-        Optional<Path> logFile = o.logFile;
+        Optional<Path> logFile = o.logFile, libexecDir = o.libexecDir;
         LogLevel level = o.logLevel;
         LogFormat format = o.logFormat;
         boolean honorCaps = o.honorCaps, syscontMode = o.syscontMode, trustedXattr = o.allowTrustedXattr,
@@ -90,6 +94,7 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                 case "--subid-pool-size" -> poolSize = size(flag, in.value(flag), 65536);
                 case "--subuid-file" -> subuid = in.path(flag);
                 case "--subgid-file" -> subgid = in.path(flag);
+                case "--libexec-dir" -> libexecDir = Optional.of(in.path(flag));
                 default -> throw new UsageException(flag.startsWith("-")
                         ? "unknown flag " + flag : "unexpected argument '" + flag + "' (sysbox-mgr takes flags only)");
             }
@@ -99,7 +104,8 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                     + rangeSize + ": the pool must hold at least one container's range");
         }
         return new Run(new ManagerOptions(runDir, dataRoot, logFile, level, format, honorCaps, syscontMode,
-                trustedXattr, ignoreSysfsChown, relaxedReadOnly, disablePreload, rangeSize, poolSize, subuid, subgid));
+                trustedXattr, ignoreSysfsChown, relaxedReadOnly, disablePreload, rangeSize, poolSize, subuid, subgid,
+                libexecDir));
     }
 
     /** An id count: a multiple of 65536 (whole ranges of 16-bit ids) from {@code minimum} to 0xFFFF0000. */

@@ -36,10 +36,11 @@ class ManagerOptionsTest {
         ManagerOptions o = run("--run-dir", "/r", "--data-root=/d", "--log", "/l.log", "--log-level=debug",
                 "--log-format", "json", "--honor-caps", "--syscont-mode", "false", "--allow-trusted-xattr=true",
                 "--ignore-sysfs-chown", "--relaxed-read-only", "--disable-inner-image-preload",
-                "--subid-range-size", "131072", "--subid-pool-size=1310720", "--subuid-file", "/u", "--subgid-file", "/g");
+                "--subid-range-size", "131072", "--subid-pool-size=1310720", "--subuid-file", "/u", "--subgid-file", "/g",
+                "--libexec-dir", "/x");
         assertEquals(new ManagerOptions(Path.of("/r"), Path.of("/d"), Optional.of(Path.of("/l.log")),
                 ManagerOptions.LogLevel.DEBUG, ManagerOptions.LogFormat.JSON, true, false, true, true, true, true,
-                131072, 1310720, Path.of("/u"), Path.of("/g")), o);
+                131072, 1310720, Path.of("/u"), Path.of("/g"), Optional.of(Path.of("/x"))), o);
         assertFalse(run("--syscont-mode=false").syscontMode());
         assertFalse(run("--honor-caps", "false").honorCaps());
     }

@@ -3,10 +3,12 @@ package io.sysbox.mgr.service;
 import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
-import io.sysbox.common.proto.PrepareRequest;
-import io.sysbox.common.proto.PrepareResponse;
-import io.sysbox.runc.container.ContainerSetup;
-import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.setup.Libexec;
+import io.sysbox.setup.container.ContainerSetup;
+import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.PrepareMessages;
+import io.sysbox.setup.resources.Preparation;
+import io.sysbox.setup.resources.Prepared;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -15,16 +17,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * sysbox-runc's create/run setup (io.sysbox.runc.container.ContainerSetup), run here for the CLI:
- * this JVM is warm, the CLI's is not. The setup is the runtime's code; the manager only lends it
- * its process and serves its Prepare/Release calls in-process.
+ * The Create call: the container setup of the setup library (ContainerSetup), run here where the
+ * JVM is warm. The manager only lends it its process and serves its Prepare/Release calls
+ * in-process ({@link InProcess}, also the resources of the launcher's forwarded calls).
  */
 public final class ContainerCreation {
     private final ManagerService service;
+    private final Libexec libexec;
     private final Logger log;
 
-    public ContainerCreation(ManagerService service, Logger log) {
+    public ContainerCreation(ManagerService service, Libexec libexec, Logger log) {
         this.service = service;
+        this.libexec = libexec;
         this.log = log;
     }
 
@@ -39,7 +43,7 @@ public final class ContainerCreation {
                 Path.of(request.getEngineRoot()), Path.of(request.getPrivateDir()), request.getCallerPid(),
                 request.getSystemdCgroup(), !request.getNoEmulation());
         try {
-            Path bundle = new ContainerSetup(new InProcess(service), log::debug).prepare(target);
+            Path bundle = new ContainerSetup(new InProcess(service), libexec, log::debug).prepare(target);
             return CreateResponse.newBuilder().setBundleDir(bundle.toString()).build();
         } catch (InvalidSpecException e) {
             throw new InvalidRequestException(e.getMessage());
@@ -51,9 +55,9 @@ public final class ContainerCreation {
     /** The manager's own service as the setup's resources (also those of the launcher's calls). */
     record InProcess(ManagerService service) implements ContainerResources {
         @Override
-        public PrepareResponse prepare(PrepareRequest request) throws IOException {
+        public Prepared prepare(Preparation request) throws IOException {
             try {
-                return service.prepare(request);
+                return PrepareMessages.prepared(service.prepare(PrepareMessages.request(request)));
             } catch (ServiceException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -8,7 +8,8 @@ import io.sysbox.common.proto.EngineOutcome;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.ReleaseRequest;
-import io.sysbox.runc.cli.LauncherCall;
+import io.sysbox.setup.Libexec;
+import io.sysbox.setup.launcher.ForwardedCalls;
 import org.apache.logging.log4j.Logger;
 
 /**
@@ -18,13 +19,17 @@ import org.apache.logging.log4j.Logger;
 public final class FramedManagerEndpoint {
     private final ManagerService service;
     private final ContainerCreation creation;
-    private final LauncherCall launcherCall;
+    private final ForwardedCalls launcherCalls;
     private final Logger log;
 
-    public FramedManagerEndpoint(ManagerService service, Logger log) {
+    public FramedManagerEndpoint(ManagerService service, Libexec libexec, Logger log) {
         this.service = service;
-        this.creation = new ContainerCreation(service, log);
-        this.launcherCall = new LauncherCall(new ContainerCreation.InProcess(service));
+        this.creation = new ContainerCreation(service, libexec, log);
+        this.launcherCalls = ForwardedCalls.load(new ContainerCreation.InProcess(service), libexec).orElseGet(() -> {
+            log.warn("sysbox-runc's Java CLI (sysbox-runc.jar) is not on the class path: the launcher's"
+                    + " create, run, exec, delete and state calls will fail");
+            return new CliMissing();
+        });
         this.log = log;
     }
 
@@ -34,7 +39,7 @@ public final class FramedManagerEndpoint {
     }
 
     private final class Connection implements FramedServer.Handler {
-        private final LauncherConversation conversation = new LauncherConversation(launcherCall, log);
+        private final LauncherConversation conversation = new LauncherConversation(launcherCalls, log);
 
         @Override
         public byte[] handle(byte method, byte[] request) throws Exception {

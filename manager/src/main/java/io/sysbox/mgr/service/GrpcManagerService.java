@@ -19,6 +19,7 @@ import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.proto.ReleaseRequest;
 import io.sysbox.common.proto.ReleaseResponse;
+import io.sysbox.setup.Libexec;
 import org.apache.logging.log4j.Logger;
 
 /** The gRPC face of {@link ManagerService}, for the daemons (sysbox-fs, sysbox-cri). */
@@ -27,9 +28,9 @@ public final class GrpcManagerService extends ManagerGrpc.ManagerImplBase {
     private final ContainerCreation creation;
     private final Logger log;
 
-    public GrpcManagerService(ManagerService service, Logger log) {
+    public GrpcManagerService(ManagerService service, Libexec libexec, Logger log) {
         this.service = service;
-        this.creation = new ContainerCreation(service, log);
+        this.creation = new ContainerCreation(service, libexec, log);
         this.log = log;
     }
 

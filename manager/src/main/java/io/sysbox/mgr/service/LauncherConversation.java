@@ -3,8 +3,8 @@ package io.sysbox.mgr.service;
 import io.sysbox.common.proto.EngineOutcome;
 import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
-import io.sysbox.runc.cli.LauncherCall;
-import io.sysbox.runc.engine.LauncherLink;
+import io.sysbox.setup.launcher.ForwardedCalls;
+import io.sysbox.setup.launcher.LauncherLink;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -18,14 +18,14 @@ import java.util.concurrent.SynchronousQueue;
  * IOException and the command unwinds as for any failed run.
  */
 final class LauncherConversation implements LauncherLink, AutoCloseable {
-    private final LauncherCall call;
+    private final ForwardedCalls call;
     private final Logger log;
     private final SynchronousQueue<LauncherAnswer> answers = new SynchronousQueue<>();
     private final SynchronousQueue<EngineOutcome> outcomes = new SynchronousQueue<>();
     private Thread cli;
     private boolean finished;
 
-    LauncherConversation(LauncherCall call, Logger log) {
+    LauncherConversation(ForwardedCalls call, Logger log) {
         this.call = call;
         this.log = log;
     }

@@ -46,7 +46,7 @@ import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
 import io.sysbox.mgr.rootfs.OverlayRootfsException;
 import io.sysbox.mgr.rootfs.OverlayRootfsShifter;
-import io.sysbox.runc.cgroup.CreatedCgroups;
+import io.sysbox.setup.cgroup.CreatedCgroups;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;

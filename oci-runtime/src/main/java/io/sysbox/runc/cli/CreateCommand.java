@@ -1,7 +1,7 @@
 package io.sysbox.runc.cli;
 
 import io.sysbox.runc.engine.LowLevelRuntime;
-import io.sysbox.runc.state.EnteredNetwork;
+import io.sysbox.setup.state.EnteredNetwork;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ public final class CreateCommand implements Command {
         Path privateBundle = ContainerBundle.prepare(invocation, id, invocation.caller().cwd().resolve(p.value("bundle", ".")));
         LowLevelRuntime engine = invocation.engine();
         Optional<String> netns = EnteredNetwork.of(privateBundle);
-        if (netns.isPresent()) engine = engine.enteringNetwork(netns.get());
+        if (netns.isPresent()) engine = engine.enteringNetwork(netns.get(), invocation.caller().libexec());
         engine.become(command.name(), engineArgs(p, privateBundle, id, extraBooleans));
         return 1;
     }

@@ -1,8 +1,8 @@
 package io.sysbox.runc.cli;
 
-import io.sysbox.runc.cgroup.CreatedCgroups;
-import io.sysbox.runc.container.PrivateDir;
-import io.sysbox.runc.state.ContainerRecordFiles;
+import io.sysbox.setup.cgroup.CreatedCgroups;
+import io.sysbox.setup.container.PrivateDir;
+import io.sysbox.setup.state.ContainerRecordFiles;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.runc.spec.RuntimeCapabilities;
-import io.sysbox.runc.spec.SpecConverter;
+import io.sysbox.setup.spec.RuntimeCapabilities;
+import io.sysbox.setup.spec.SpecConverter;
 import io.sysbox.runc.engine.LowLevelRuntime;
-import io.sysbox.runc.state.ContainerRecord;
-import io.sysbox.runc.state.EnteredNetwork;
+import io.sysbox.setup.state.ContainerRecord;
+import io.sysbox.setup.state.EngineState;
+import io.sysbox.setup.state.EnteredNetwork;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ public final class ExecCommand implements Command {
         if (EnteredNetwork.of(dir).isPresent()) {
             // The spec names no network namespace (a pod's container): the engine would leave the
             // process in ours, so it starts in the container's.
-            engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net");
+            engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net", invocation.caller().libexec());
         }
         engine.becomeWithMemoryFile("exec", engineArgs, 1, Spec.JSON.writeValueAsBytes(process));
         return 1;
@@ -105,10 +106,9 @@ public final class ExecCommand implements Command {
 
     /** The container's init pid, from the engine's state. */
     private static long initPid(Invocation invocation, String id) throws Exception {
-        Path state = invocation.options().engineRoot().resolve(id).resolve("state.json");
-        long pid = Files.exists(state) ? Spec.JSON.readTree(state.toFile()).path("init_process_pid").asLong(0) : 0;
-        if (pid <= 0) throw new UsageException("exec", "container " + id + " is not running (no init process in " + state + ")");
-        return pid;
+        Path root = invocation.options().engineRoot();
+        return EngineState.initPid(root, id).orElseThrow(() -> new UsageException("exec",
+                "container " + id + " is not running (no init process in the engine's state under " + root.resolve(id) + ")"));
     }
 
     private static ObjectNode readProcess(Path file) throws Exception {

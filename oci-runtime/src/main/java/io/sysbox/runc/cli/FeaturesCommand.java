@@ -3,7 +3,7 @@ package io.sysbox.runc.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.runc.spec.RuntimeCapabilities;
+import io.sysbox.setup.spec.RuntimeCapabilities;
 
 import java.util.List;
 

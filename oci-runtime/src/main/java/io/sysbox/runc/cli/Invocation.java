@@ -1,7 +1,7 @@
 package io.sysbox.runc.cli;
 
 import io.sysbox.runc.engine.LowLevelRuntime;
-import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.setup.resources.ContainerResources;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -3,8 +3,10 @@ package io.sysbox.runc.cli;
 import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.engine.InLauncher;
-import io.sysbox.runc.engine.LauncherLink;
-import io.sysbox.runc.manager.ContainerResources;
+import io.sysbox.setup.launcher.ForwardedCalls;
+import io.sysbox.setup.launcher.LauncherLink;
+import io.sysbox.setup.Libexec;
+import io.sysbox.setup.resources.ContainerResources;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -16,18 +18,24 @@ import java.util.Map;
  * running it as if it were that process, with the engine run in the launcher's process
  * ({@link InLauncher}). The launcher itself knows only which commands to forward.
  */
-public final class LauncherCall {
+public final class LauncherCall implements ForwardedCalls {
     private final ContainerResources manager;
+    private final Libexec libexec;
 
-    /** @param manager the manager's resources, in-process */
-    public LauncherCall(ContainerResources manager) {
+    /**
+     * @param manager the manager's resources, in-process
+     * @param libexec the installation's helpers, as the manager was configured
+     */
+    public LauncherCall(ContainerResources manager, Libexec libexec) {
         this.manager = manager;
+        this.libexec = libexec;
     }
 
     /**
      * Runs the call; {@code link} carries each engine run to the launcher and back. Returns the
      * last answer (exit, or become the engine).
      */
+    @Override
     public LauncherAnswer run(LauncherRequest request, LauncherLink link) {
         if (request.getPid() <= 0) throw new IllegalArgumentException("the launcher's call has no pid");
         Path cwd = Path.of(request.getCwd());
@@ -39,7 +47,7 @@ public final class LauncherCall {
         }
         InLauncher process = new InLauncher(link);
         // The launcher's socket is root's alone (0600), so its caller is root.
-        Caller caller = new Caller(cwd, env, request.getPid(), true, process, runDir -> manager);
+        Caller caller = new Caller(cwd, env, request.getPid(), true, process, runDir -> manager, libexec);
         int status = new SysboxRunc(process.out(), process.err())
                 .run(request.getArgvList().toArray(String[]::new), caller);
         return process.finalAnswer(status);

@@ -1,7 +1,7 @@
 package io.sysbox.runc.cli;
 
 import io.sysbox.common.oci.Spec;
-import io.sysbox.runc.spec.SpecTemplate;
+import io.sysbox.setup.spec.SpecTemplate;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

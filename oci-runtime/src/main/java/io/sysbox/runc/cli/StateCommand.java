@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;
 import io.sysbox.runc.engine.EngineProcess;
-import io.sysbox.runc.state.ContainerRecord;
+import io.sysbox.setup.state.ContainerRecord;
 
 import java.util.List;
 import java.util.Optional;

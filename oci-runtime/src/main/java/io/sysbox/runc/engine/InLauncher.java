@@ -3,6 +3,7 @@ package io.sysbox.runc.engine;
 import com.google.protobuf.ByteString;
 import io.sysbox.common.proto.EngineOutcome;
 import io.sysbox.common.proto.LauncherAnswer;
+import io.sysbox.setup.launcher.LauncherLink;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.sysbox.runc.engine;
 
 import io.sysbox.runc.cli.Caller;
 import io.sysbox.runc.cli.GlobalOptions;
+import io.sysbox.setup.Libexec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,10 +30,10 @@ public record LowLevelRuntime(Path binary, List<String> globalArgs, EngineProces
 
     /**
      * The same engine, started inside the network namespace NETNS by the sysbox-netns-exec helper
-     * (a pod's container, whose spec cannot name the namespace: see EnteredNetwork).
+     * (a pod's container, whose spec cannot name the namespace: see EnteredNetwork), found in LIBEXEC.
      */
-    public LowLevelRuntime enteringNetwork(String netns) throws IOException {
-        Path helper = Libexec.find(NETNS_EXEC, "to start a pod's container in the pod's network namespace");
+    public LowLevelRuntime enteringNetwork(String netns, Libexec libexec) throws IOException {
+        Path helper = libexec.find(NETNS_EXEC, "to start a pod's container in the pod's network namespace");
         return new LowLevelRuntime(binary, globalArgs, process, List.of(helper.toString(), netns));
     }
 

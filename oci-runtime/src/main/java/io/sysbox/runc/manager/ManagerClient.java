@@ -2,8 +2,11 @@ package io.sysbox.runc.manager;
 
 import io.sysbox.common.channel.FramedClient;
 import io.sysbox.common.channel.ManagerMethod;
-import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
+import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.PrepareMessages;
+import io.sysbox.setup.resources.Preparation;
+import io.sysbox.setup.resources.Prepared;
 
 import java.io.IOException;
 import java.net.SocketException;
@@ -23,8 +26,9 @@ public final class ManagerClient implements ContainerResources {
     }
 
     @Override
-    public PrepareResponse prepare(PrepareRequest request) throws IOException {
-        return PrepareResponse.parseFrom(call(ManagerMethod.PREPARE, request.toByteArray()));
+    public Prepared prepare(Preparation request) throws IOException {
+        byte[] answer = call(ManagerMethod.PREPARE, PrepareMessages.request(request).toByteArray());
+        return PrepareMessages.prepared(PrepareResponse.parseFrom(answer));
     }
 
     @Override

@@ -8,7 +8,8 @@ import io.sysbox.common.proto.LauncherAnswer;
 import io.sysbox.common.proto.LauncherRequest;
 import io.sysbox.runc.engine.LowLevelRuntime;
 import io.sysbox.runc.engine.ThisJvm;
-import io.sysbox.runc.manager.UnmanagedResources;
+import io.sysbox.setup.Libexec;
+import io.sysbox.setup.resources.UnmanagedResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,7 +108,8 @@ class LauncherTest {
     /** What the Java CLI execs for the same global flags: the launcher must agree word for word. */
     private List<String> javaLine(List<String> globals, String command, List<String> args) throws Exception {
         Map<String, String> env = Map.of("PATH", tmp + ":" + System.getenv("PATH"));
-        Caller caller = new Caller(tmp, env, 1, true, new ThisJvm(), runDir -> new UnmanagedResources());
+        Caller caller = new Caller(tmp, env, 1, true, new ThisJvm(), runDir -> new UnmanagedResources(),
+                Libexec.fromSystemProperty());
         GlobalOptions.Parsed parsed = GlobalOptions.parse(concat(globals, concat(List.of(command), args)), env, tmp);
         return LowLevelRuntime.from(parsed.options(), caller).argv(command, args);
     }
