@@ -38,7 +38,8 @@ public record CniBridge(String networkName, String bridge, String subnet, Path c
                   "name": "%s",
                   "plugins": [
                     {"type": "bridge", "bridge": "%s", "isGateway": true, "ipMasq": false,
-                     "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s"}]], "dataDir": "%s"}},
+                     "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s"}]], "routes": [{"dst": "0.0.0.0/0"}],
+                              "dataDir": "%s"}},
                     {"type": "loopback"}
                   ]
                 }

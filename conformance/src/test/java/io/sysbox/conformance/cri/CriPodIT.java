@@ -98,6 +98,13 @@ class CriPodIT {
         assertPodUptime(pod, one);
         List<String> interfaces = Arrays.stream(kubelet.output(one, "ls", "/sys/class/net").split("\\s+")).sorted().toList();
         assertEquals(List.of("eth0", "lo"), interfaces, "the pod's own network namespace's sysfs");
+        assertTrue(kubelet.output(one, "busybox", "ip", "-4", "addr", "show", "dev", "eth0").contains("inet 10.99.77."),
+                "eth0 keeps the address CNI gave it");
+        String routes = kubelet.output(two, "busybox", "ip", "route");
+        assertTrue(routes.contains("default via 10.99.77.1") && routes.contains("10.99.77.0/24 dev eth0"), "and its routes: " + routes);
+        // The pod's root holds CAP_NET_ADMIN over the pod's network namespace, which its user namespace owns.
+        kubelet.output(one, "busybox", "brctl", "addbr", "inner0");
+        assertTrue(kubelet.output(two, "ls", "/sys/class/net").contains("inner0"), "one network namespace per pod");
 
         Pod other = kubelet.runPod("other", CriEnvironment.SYSBOX);
         String three = kubelet.startContainer(other, "three");

@@ -6,6 +6,7 @@ import io.sysbox.common.proto.CreateResponse;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.container.ContainerSetup;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.ContainerResources.PodNamespaces;
 import io.sysbox.setup.resources.PrepareMessages;
 import io.sysbox.setup.resources.Preparation;
 import io.sysbox.setup.resources.Prepared;
@@ -81,6 +82,16 @@ public final class ContainerCreation {
         public Optional<Path> foreignNetwork(String id, Path netns, Map<String, String> sysctls) throws IOException {
             try {
                 return Optional.of(service.prepareForeignNetwork(id, netns, sysctls));
+            } catch (ServiceException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Optional<PodNamespaces> handOverPodNetwork(String id, Path runtimeNetns) throws IOException {
+            try {
+                var handed = service.handOverPodNetwork(id, runtimeNetns);
+                return Optional.of(new PodNamespaces(handed.userns(), handed.netns()));
             } catch (ServiceException e) {
                 throw new IOException(e.getMessage(), e);
             }

@@ -108,10 +108,21 @@ public final class ContainerSetup {
             }
             emulated.ifPresent(root -> EmulatedFiles.addTo(binds, root));
             Optional<Path> joinedNetwork = joinedNetworkPath(spec);
-            Optional<Path> joinedUserns = ownerPid.map(pid -> Path.of("/proc", pid, "ns", "user"));
+            Optional<String> usernsPath = ownerPid.map(pid -> "/proc/" + pid + "/ns/user");
+            Optional<Path> joinedUserns = usernsPath.map(Path::of);
             // A new user namespace owns no existing network namespace; a joined one may (--net=container:X).
             boolean foreignNetwork = joinedNetwork.isPresent()
                     && (joinedUserns.isEmpty() || !NetworkOwnership.ownedBy(joinedNetwork.get(), joinedUserns.get()));
+            if (foreignNetwork && joinedUserns.isEmpty() && CriSandbox.is(spec)) {
+                // A pod's sandbox: its network moves into namespaces the pod owns (see ContainerResources).
+                Optional<ContainerResources.PodNamespaces> handed = resources.handOverPodNetwork(id, joinedNetwork.get());
+                if (handed.isPresent()) {
+                    usernsPath = Optional.of(handed.get().userns().toString());
+                    setNamespacePath(spec, "network", handed.get().netns().toString());
+                    foreignNetwork = false;
+                    joinedNetwork = Optional.empty();
+                }
+            }
             Optional<String> networkSysfs = Optional.empty();
             if (joinedNetwork.isPresent()) {
                 Map<String, String> sysctls = foreignNetwork
@@ -121,7 +132,7 @@ public final class ContainerSetup {
             }
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.rootfs(), prepared.mountSources(),
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
-                    ownerPid.map(pid -> "/proc/" + pid + "/ns/user"), libModules(), binds, networkSysfs));
+                    usernsPath, libModules(), binds, networkSysfs));
             CallerBundleHooks.wrap(spec, bundle, libexec);
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
             Optional<String> enteredNetwork = Optional.empty();
@@ -167,6 +178,12 @@ public final class ContainerSetup {
         }
         return new Preparation(target.id(), rootfs, uids, gids, binds, knobs.skipUidShift(), target.callerPid(),
                 target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec));
+    }
+
+    private static void setNamespacePath(Spec spec, String type, String path) {
+        for (com.fasterxml.jackson.databind.JsonNode ns : Spec.arrayIn(spec.linux(), "namespaces")) {
+            if (type.equals(ns.path("type").asText())) ((com.fasterxml.jackson.databind.node.ObjectNode) ns).put("path", path);
+        }
     }
 
     private static void removeNamespace(Spec spec, String type) {

@@ -37,4 +37,18 @@ public interface ContainerResources {
     default Optional<Path> foreignNetwork(String id, Path netns, Map<String, String> sysctls) throws IOException {
         return Optional.empty();
     }
+
+    /** The user and network namespace files a CRI sandbox joins after its pod network was handed over. */
+    record PodNamespaces(Path userns, Path netns) {}
+
+    /**
+     * For a CRI pod sandbox whose network namespace RUNTIME_NETNS (made by CNI) belongs to the
+     * host's user namespace: a user namespace with the sandbox's mapping and a network namespace it
+     * owns, with the CNI's interfaces moved in and bound over RUNTIME_NETNS, so the pod's other
+     * containers and the CRI runtime find it by the same path; undone at release. Empty when
+     * nobody can (no manager): the sandbox then joins RUNTIME_NETNS itself.
+     */
+    default Optional<PodNamespaces> handOverPodNetwork(String id, Path runtimeNetns) throws IOException {
+        return Optional.empty();
+    }
 }
