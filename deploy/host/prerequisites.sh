@@ -6,10 +6,11 @@
 # Prints `export JAVA_HOME=...` for a JDK 25 (sourced by the other scripts through java-home).
 set -euo pipefail
 kind=${1:-runtime}
-packages=(gcc libc6-dev runc crun util-linux busybox-static ca-certificates)
+# iproute2: the manager moves a pod sandbox's CNI interfaces into the pod's own network namespace.
+packages=(gcc libc6-dev runc crun util-linux iproute2 busybox-static ca-certificates)
 if [ "$kind" = test ]; then
     # containerd and the CNI plugins: the CRI suites run their own containerd; strace: the launcher's exec tests.
-    packages+=(fuse3 iproute2 procps docker.io strace containerd containernetworking-plugins)
+    packages+=(fuse3 procps docker.io strace containerd containernetworking-plugins)
 fi
 missing=()
 for p in "${packages[@]}"; do
