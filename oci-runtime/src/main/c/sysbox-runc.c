@@ -413,6 +413,18 @@ static void write_all(int fd, const void *p, size_t n, const char *what)
 	}
 }
 
+/*
+ * The manager's output for the caller. A CRI shim runs the runtime with stdio closed for a pod
+ * sandbox: the message is then only in the --log file (the CLI logged it), and failing here would
+ * replace it there with ours.
+ */
+static void write_stdio(int fd, const void *p, size_t n, const char *what)
+{
+	if (n > 0 && fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+		return;
+	write_all(fd, p, n, what);
+}
+
 static int read_all(int fd, void *p, size_t n)
 {
 	for (char *c = p; n > 0;) {
@@ -529,8 +541,8 @@ static void call_manager(int sock)
 	for (;;) {
 		struct answer a;
 		receive_answer(sock, &a);
-		write_all(1, a.out, a.out_len, "stdout");
-		write_all(2, a.err, a.err_len, "stderr");
+		write_stdio(1, a.out, a.out_len, "stdout");
+		write_stdio(2, a.err, a.err_len, "stderr");
 		if (a.action == ACTION_EXIT)
 			exit(a.status);
 		if (a.action == ACTION_EXEC) {

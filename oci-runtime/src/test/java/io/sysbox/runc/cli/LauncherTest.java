@@ -191,6 +191,20 @@ class LauncherTest {
     }
 
     @Test
+    void aCallerWithoutStdioGetsTheManagersStatusNotAWriteError() throws Exception {
+        // A CRI shim runs the runtime for a pod sandbox with stdio closed.
+        Path runDir = tmp.resolve("run");
+        LauncherAnswer exit = LauncherAnswer.newBuilder().setAction(LauncherAnswer.Action.EXIT).setStatus(5)
+                .setStdout(ByteString.copyFromUtf8("out\n")).setStderr(ByteString.copyFromUtf8("refused\n")).build();
+        try (FramedServer ignored = fakeManager(runDir, frames -> exit.toByteArray(), new CopyOnWriteArrayList<>())) {
+            Process p = new ProcessBuilder("sh", "-c", "exec \"$@\" >&- 2>&-", "sh", LAUNCHER.toString(),
+                    "--run-dir", runDir.toString(), "create", "--bundle", "b", "id").directory(tmp.toFile()).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+            assertEquals(5, p.exitValue(), "the manager's status, not the launcher's own failure to write");
+        }
+    }
+
+    @Test
     void anExecAnswerBecomesTheEngineWithItsMemoryFile() throws Exception {
         Path runDir = tmp.resolve("run");
         String engine = fakeEngine().toString();
