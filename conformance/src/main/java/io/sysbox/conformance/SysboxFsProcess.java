@@ -44,24 +44,7 @@ public final class SysboxFsProcess implements AutoCloseable {
 
     /** Starts the process and returns once its socket accepts connections. */
     private void launch() throws IOException {
-        // A killed predecessor leaves its socket file: wait for the new process's own.
-        Files.deleteIfExists(runDir.resolve("sysfs.sock"));
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!ManagerProcess.accepts(runDir.resolve("sysfs.sock"))) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                close();
-                throw new IllegalStateException(String.join(" ", command) + " did not open its socket:\n" + logTail());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        process = DaemonStart.start(command, runDir.resolve("sysfs.sock"), console, READY_TIMEOUT, this::logTail);
     }
 
     public long pid() {

@@ -1,6 +1,6 @@
 package io.sysbox.conformance.cri;
 
-import io.sysbox.conformance.ManagerProcess;
+import io.sysbox.conformance.DaemonStart;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,23 +42,7 @@ public final class SysboxCriProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        Files.deleteIfExists(socket);
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!ManagerProcess.accepts(socket)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                close();
-                throw new IllegalStateException(String.join(" ", command) + " did not open its socket:\n" + logTail());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        process = DaemonStart.start(command, socket, console, READY_TIMEOUT, this::logTail);
     }
 
     /** SIGTERM and a bounded wait, then a new process with the same flags (as an upgrade would). */

@@ -30,14 +30,7 @@ class ForeignNetworkTest {
 
     @BeforeEach
     void startHolder() throws Exception {
-        holder = new ProcessBuilder("unshare", "-n", "sleep", "60").start();
-        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        Path ns = Path.of("/proc", Long.toString(holder.pid()), "ns", "net");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Files.readSymbolicLink(ns).toString().equals(host)) {
-            assertTrue(holder.isAlive() && Instant.now().isBefore(deadline), "unshare -n did not start");
-            Thread.sleep(10);
-        }
+        holder = io.sysbox.mgr.testing.HostFixtures.networkNamespaceHolder();
         target = tmp.resolve("sysfs");
     }
 

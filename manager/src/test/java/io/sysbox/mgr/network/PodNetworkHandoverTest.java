@@ -41,14 +41,8 @@ class PodNetworkHandoverTest {
 
     @BeforeEach
     void podNetworkAsCniLeavesIt() throws Exception {
-        holder = new ProcessBuilder("unshare", "-n", "sleep", "60").start();
-        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        holder = io.sysbox.mgr.testing.HostFixtures.networkNamespaceHolder();
         Path ns = Path.of("/proc", Long.toString(holder.pid()), "ns", "net");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (Files.readSymbolicLink(ns).toString().equals(host)) {
-            assertTrue(holder.isAlive() && Instant.now().isBefore(deadline), "unshare -n did not start");
-            Thread.sleep(10);
-        }
         runtimeNetns = Files.createFile(tmp.resolve("cni-netns"));
         MountApi.mount(ns.toString(), runtimeNetns.toString(), null, MountApi.MS_BIND, null);
         mounted.add(runtimeNetns);

@@ -62,4 +62,23 @@ public final class HostFixtures {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
+
+    /**
+     * `unshare -n sleep 60`, returned once it runs in its new network namespace (one of the host's
+     * user namespace, as CNI makes a pod's); the caller kills it.
+     */
+    public static Process networkNamespaceHolder() throws IOException, InterruptedException {
+        Process holder = new ProcessBuilder("unshare", "-n", "sleep", "60").start();
+        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        Path ns = Path.of("/proc", Long.toString(holder.pid()), "ns", "net");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Files.readSymbolicLink(ns).toString().equals(host)) {
+            if (!holder.isAlive() || System.nanoTime() > deadline) {
+                holder.destroyForcibly();
+                throw new IOException("unshare -n did not start");
+            }
+            Thread.sleep(10);
+        }
+        return holder;
+    }
 }
