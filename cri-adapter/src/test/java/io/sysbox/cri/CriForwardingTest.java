@@ -9,14 +9,11 @@ import io.sysbox.cri.api.ExecRequest;
 import io.sysbox.cri.api.ExecResponse;
 import io.sysbox.cri.api.PortForwardRequest;
 import io.sysbox.cri.api.RuntimeServiceGrpc;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,22 +30,8 @@ class CriForwardingTest {
     private static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-upstream-detail",
             Metadata.ASCII_STRING_MARSHALLER);
 
-    @TempDir
-    Path dir;
-
-    private CriHarness harness;
-    private RuntimeServiceGrpc.RuntimeServiceBlockingStub kubelet;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new CriHarness(dir).upstreamUp().managerUp();
-        kubelet = harness.startCri();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+    @RegisterExtension
+    final CriHarness harness = CriHarness.running();
 
     @Test
     void execAttachAndPortForwardAnswerTheUpstreamsUrl() {
@@ -57,9 +40,10 @@ class CriForwardingTest {
         AttachRequest attach = AttachRequest.newBuilder().setContainerId("c2").setStdout(true).setStderr(true).build();
         PortForwardRequest forward = PortForwardRequest.newBuilder().setPodSandboxId("sb-9").addPort(8080).build();
 
-        assertEquals(FakeRuntime.streamingUrl("exec", "tok-c1"), kubelet.exec(exec).getUrl());
-        assertEquals(FakeRuntime.streamingUrl("attach", "tok-c2"), kubelet.attach(attach).getUrl());
-        assertEquals(FakeRuntime.streamingUrl("portforward", "tok-sb-9"), kubelet.portForward(forward).getUrl());
+        assertEquals(FakeRuntime.streamingUrl("exec", "tok-c1"), harness.kubelet().exec(exec).getUrl());
+        assertEquals(FakeRuntime.streamingUrl("attach", "tok-c2"), harness.kubelet().attach(attach).getUrl());
+        assertEquals(FakeRuntime.streamingUrl("portforward", "tok-sb-9"),
+                harness.kubelet().portForward(forward).getUrl());
         assertEquals(List.of(exec, attach, forward), harness.runtime.streamingRequests, "requests arrive unchanged");
     }
 
@@ -71,7 +55,7 @@ class CriForwardingTest {
         harness.runtime.fail("Exec", Status.fromCode(code).withDescription("upstream: " + code), trailers);
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> kubelet.exec(ExecRequest.newBuilder().setContainerId("c1").addCmd("true").build()));
+                () -> harness.kubelet().exec(ExecRequest.newBuilder().setContainerId("c1").addCmd("true").build()));
 
         assertEquals(code, e.getStatus().getCode());
         assertEquals("upstream: " + code, e.getStatus().getDescription());
@@ -83,7 +67,7 @@ class CriForwardingTest {
         harness.runtime.neverAnswer("Exec");
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> kubelet.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                () -> harness.kubelet().withDeadlineAfter(300, TimeUnit.MILLISECONDS)
                         .exec(ExecRequest.newBuilder().setContainerId("c1").addCmd("sleep").build()));
 
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
@@ -94,7 +78,7 @@ class CriForwardingTest {
     @Test
     void aCallTheKubeletCancelsIsCancelledUpstream() throws Exception {
         harness.runtime.neverAnswer("Exec");
-        ListenableFuture<ExecResponse> call = RuntimeServiceGrpc.newFutureStub(kubelet.getChannel())
+        ListenableFuture<ExecResponse> call = RuntimeServiceGrpc.newFutureStub(harness.kubelet().getChannel())
                 .exec(ExecRequest.newBuilder().setContainerId("c1").addCmd("sleep").build());
         assertTrue(harness.runtime.unanswered.await(10, TimeUnit.SECONDS), "the call reached the upstream");
 

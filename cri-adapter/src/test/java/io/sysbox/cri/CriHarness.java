@@ -5,32 +5,52 @@ import io.sysbox.common.daemon.UnixSocketGrpcServer;
 import io.sysbox.cri.api.RuntimeServiceGrpc;
 import io.sysbox.cri.proxy.UnixChannels;
 import org.apache.logging.log4j.LogManager;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A real sysbox-cri between the test (as the kubelet) and the fakes of the upstream runtime and
  * sysbox-mgr, each on its own Unix socket under one directory. Each daemon is brought up and down
- * by the test, so it can start sysbox-cri with any of them missing or lose one later.
+ * by the test, so it can start sysbox-cri with any of them missing or lose one later. A test
+ * registers it as an extension ({@code @RegisterExtension}): each test gets its own directory,
+ * and everything started is stopped and removed after it. {@link #running()} starts all three
+ * before each test; {@code new CriHarness()} starts nothing.
  */
-final class CriHarness implements AutoCloseable {
+final class CriHarness implements BeforeEachCallback, AfterEachCallback {
     final FakeRuntime runtime = new FakeRuntime();
     final FakeManager manager = new FakeManager();
-    private final Path dir;
-    private final Path runDir;
-    private final UnixChannels channels = new UnixChannels();
+    private Path dir;
+    private Path runDir;
+    private UnixChannels channels;
     private UnixSocketGrpcServer upstream;
     private UnixSocketGrpcServer managerServer;
     private UnixSocketGrpcServer sysfs;
     private CriDaemon cri;
+    private RuntimeServiceGrpc.RuntimeServiceBlockingStub kubelet;
+    private boolean startAll;
 
-    CriHarness(Path dir) throws IOException {
-        this.dir = dir;
-        this.runDir = dir.resolve("run");
-        Files.createDirectories(runDir);
+    /** Upstream and manager up and sysbox-cri started before each test (no sysbox-fs). */
+    static CriHarness running() {
+        CriHarness harness = new CriHarness();
+        harness.startAll = true;
+        return harness;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException, StartupException {
+        // Short and fresh: a Unix socket path must stay under 108 bytes.
+        dir = Files.createTempDirectory("sysbox-cri-test");
+        runDir = Files.createDirectories(dir.resolve("run"));
+        channels = new UnixChannels();
+        if (startAll) upstreamUp().managerUp().startCri();
     }
 
     Path sysfsSocket() {
@@ -62,14 +82,23 @@ final class CriHarness implements AutoCloseable {
     RuntimeServiceGrpc.RuntimeServiceBlockingStub startCri() throws StartupException {
         cri = CriDaemon.start(new CriOptions(runDir, Optional.empty(), "unix://" + dir.resolve("upstream.sock"),
                 Optional.empty(), CriOptions.LogLevel.INFO), LogManager.getLogger("sysbox-cri"));
-        return RuntimeServiceGrpc.newBlockingStub(channels.open(runDir.resolve("sysbox-cri.sock")));
+        kubelet = RuntimeServiceGrpc.newBlockingStub(channels.open(runDir.resolve("sysbox-cri.sock")));
+        return kubelet;
+    }
+
+    /** The kubelet's stub to the started sysbox-cri. */
+    RuntimeServiceGrpc.RuntimeServiceBlockingStub kubelet() {
+        return kubelet;
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterEach(ExtensionContext context) throws Exception {
         channels.close();
         for (AutoCloseable c : new AutoCloseable[] {cri, sysfs, managerServer, upstream}) {
             if (c != null) c.close();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
         }
     }
 }

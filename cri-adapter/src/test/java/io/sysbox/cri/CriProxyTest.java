@@ -10,12 +10,10 @@ import io.sysbox.cri.api.RunPodSandboxRequest;
 import io.sysbox.cri.api.RuntimeServiceGrpc;
 import io.sysbox.cri.api.VersionRequest;
 import io.sysbox.cri.api.VersionResponse;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -26,10 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** sysbox-cri between a client and in-process fakes of the upstream CRI runtime and sysbox-mgr, on Unix sockets. */
 class CriProxyTest {
-    @TempDir
-    Path dir;
-
-    private CriHarness harness;
+    @RegisterExtension
+    final CriHarness harness = CriHarness.running();
     private List<RunPodSandboxRequest> upstreamRuns;
     private Map<String, PodRange> reserved;
     private RuntimeServiceGrpc.RuntimeServiceBlockingStub kubelet;
@@ -39,15 +35,9 @@ class CriProxyTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new CriHarness(dir).upstreamUp().managerUp();
         upstreamRuns = harness.runtime.runs;
         reserved = harness.manager.reserved;
-        kubelet = harness.startCri();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        harness.close();
+        kubelet = harness.kubelet();
     }
 
     @Test

@@ -5,12 +5,9 @@ import io.grpc.StatusRuntimeException;
 import io.sysbox.cri.api.PodSandboxState;
 import io.sysbox.cri.api.VersionRequest;
 import io.sysbox.cri.pods.SysboxPods;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,20 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The reconcile sysbox-cri runs at start: reservations made before it started, against the upstream's sandboxes. */
 class CriReconcileTest {
-    @TempDir
-    Path dir;
-
-    private CriHarness harness;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new CriHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+    @RegisterExtension
+    final CriHarness harness = new CriHarness();
 
     @Test
     void onlyReservationsWhosePodHasNoSandboxUpstreamAreReleased() throws Exception {

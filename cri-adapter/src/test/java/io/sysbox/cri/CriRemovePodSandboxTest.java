@@ -4,13 +4,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.sysbox.cri.api.PodSandboxState;
 import io.sysbox.cri.api.RemovePodSandboxRequest;
-import io.sysbox.cri.api.RuntimeServiceGrpc;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -19,24 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** RemovePodSandbox of a sysbox-runc pod: the pod's range goes with its last sandbox, whatever the upstream answered. */
+/**
+ * RemovePodSandbox of a sysbox-runc pod: the pod's range goes with its last sandbox, whatever the
+ * upstream answered.
+ */
 class CriRemovePodSandboxTest {
-    @TempDir
-    Path dir;
-
-    private CriHarness harness;
-    private RuntimeServiceGrpc.RuntimeServiceBlockingStub kubelet;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        harness = new CriHarness(dir).upstreamUp().managerUp();
-        kubelet = harness.startCri();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+    @RegisterExtension
+    final CriHarness harness = CriHarness.running();
 
     private static RemovePodSandboxRequest remove(String id) {
         return RemovePodSandboxRequest.newBuilder().setPodSandboxId(id).build();
@@ -44,10 +29,10 @@ class CriRemovePodSandboxTest {
 
     @Test
     void theLastSandboxRemovedReleasesThePodsRange() {
-        String id = kubelet.runPodSandbox(sysboxPod("u1")).getPodSandboxId();
+        String id = harness.kubelet().runPodSandbox(sysboxPod("u1")).getPodSandboxId();
         assertEquals(Set.of("u1"), harness.manager.reserved.keySet());
 
-        kubelet.removePodSandbox(remove(id));
+        harness.kubelet().removePodSandbox(remove(id));
 
         assertEquals(List.of(id), harness.runtime.removals);
         assertTrue(harness.manager.reserved.isEmpty());
@@ -55,27 +40,28 @@ class CriRemovePodSandboxTest {
 
     @Test
     void aFailedUpstreamRemoveStillReleasesTheRangeAndKeepsItsStatus() {
-        String id = kubelet.runPodSandbox(sysboxPod("u1")).getPodSandboxId();
+        String id = harness.kubelet().runPodSandbox(sysboxPod("u1")).getPodSandboxId();
         harness.runtime.fail("RemovePodSandbox", Status.UNKNOWN.withDescription("failed to delete sandbox shim"));
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> kubelet.removePodSandbox(remove(id)));
+                () -> harness.kubelet().removePodSandbox(remove(id)));
 
         assertEquals(Status.Code.UNKNOWN, e.getStatus().getCode());
         assertEquals("failed to delete sandbox shim", e.getStatus().getDescription());
-        assertTrue(harness.runtime.sandboxes.containsKey(id), "the upstream still lists the sandbox it failed to remove");
+        assertTrue(harness.runtime.sandboxes.containsKey(id),
+                "the upstream still lists the sandbox it failed to remove");
         assertTrue(harness.manager.reserved.isEmpty(), "the kubelet is done with the pod: its range goes");
     }
 
     @Test
     void anotherSandboxOfThePodKeepsTheRangeUntilItIsRemovedToo() {
-        String first = kubelet.runPodSandbox(sysboxPod("u1")).getPodSandboxId();
-        String second = kubelet.runPodSandbox(sysboxPod("u1")).getPodSandboxId();
+        String first = harness.kubelet().runPodSandbox(sysboxPod("u1")).getPodSandboxId();
+        String second = harness.kubelet().runPodSandbox(sysboxPod("u1")).getPodSandboxId();
 
-        kubelet.removePodSandbox(remove(first));
+        harness.kubelet().removePodSandbox(remove(first));
         assertEquals(Set.of("u1"), harness.manager.reserved.keySet(), "the pod's later attempt still uses it");
 
-        kubelet.removePodSandbox(remove(second));
+        harness.kubelet().removePodSandbox(remove(second));
         assertTrue(harness.manager.reserved.isEmpty());
     }
 
@@ -84,7 +70,7 @@ class CriRemovePodSandboxTest {
         harness.manager.reserve("u1");
         harness.runtime.addSandbox("sb-runc", "u1", "", PodSandboxState.SANDBOX_READY);
 
-        kubelet.removePodSandbox(remove("sb-runc"));
+        harness.kubelet().removePodSandbox(remove("sb-runc"));
 
         assertEquals(List.of("sb-runc"), harness.runtime.removals);
         assertEquals(Set.of("u1"), harness.manager.reserved.keySet());

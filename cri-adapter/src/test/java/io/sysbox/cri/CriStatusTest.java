@@ -7,12 +7,10 @@ import io.sysbox.cri.api.RuntimeServiceGrpc;
 import io.sysbox.cri.api.StatusRequest;
 import io.sysbox.cri.api.StatusResponse;
 import io.sysbox.cri.health.SysboxHealth;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,19 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Status through sysbox-cri: the upstream's answer as it is, plus SysboxManagerReady and SysboxFsReady. */
 class CriStatusTest {
-    @TempDir
-    Path dir;
-
-    private CriHarness harness;
+    @RegisterExtension
+    final CriHarness harness = new CriHarness();
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new CriHarness(dir).upstreamUp();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
+        harness.upstreamUp();
     }
 
     /** Status, checked to carry the upstream's conditions and info unchanged. */
