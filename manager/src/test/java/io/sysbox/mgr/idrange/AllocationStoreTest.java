@@ -86,6 +86,17 @@ class AllocationStoreTest {
     }
 
     @Test
+    void aRecordNamingAnotherContainerStopsTheLoadWithAMessageNamingBoth() throws Exception {
+        AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
+        store.save(record("c", allocator().allocate(Optional.empty()), null));
+        Files.move(store.dir().resolve("c.json"), store.dir().resolve("d.json"));
+        IOException e = assertThrows(IOException.class, store::loadAll);
+        assertEquals("id allocation record " + store.dir().resolve("d.json") + " is incomplete or names another"
+                + " container (c); if its container no longer exists, delete the file and start sysbox-mgr again",
+                e.getMessage());
+    }
+
+    @Test
     void theStoreDirectoryIsPrivate() throws Exception {
         AllocationStore store = new AllocationStore(dataRoot.resolve("idranges"));
         assertEquals("rwx------", PosixFilePermissions.toString(
