@@ -414,15 +414,22 @@ static void write_all(int fd, const void *p, size_t n, const char *what)
 }
 
 /*
- * The manager's output for the caller. A CRI shim runs the runtime with stdio closed for a pod
- * sandbox: the message is then only in the --log file (the CLI logged it), and failing here would
- * replace it there with ours.
+ * The manager's output for the caller. A CRI shim runs the runtime for a pod sandbox with stderr
+ * closed or not writable (EBADF): the message is then only in the --log file (the CLI logged it),
+ * and failing here would replace it there with ours.
  */
 static void write_stdio(int fd, const void *p, size_t n, const char *what)
 {
-	if (n > 0 && fcntl(fd, F_GETFD) < 0 && errno == EBADF)
-		return;
-	write_all(fd, p, n, what);
+	for (const char *c = p; n > 0;) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EBADF)
+			return;
+		if (w < 0)
+			die("cannot write %s: %s", what, strerror(errno));
+		c += w, n -= (size_t)w;
+	}
 }
 
 static int read_all(int fd, void *p, size_t n)
