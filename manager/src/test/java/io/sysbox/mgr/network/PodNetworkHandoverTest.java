@@ -51,6 +51,8 @@ class PodNetworkHandoverTest {
         in(runtimeNetns, "ip", "link", "set", "eth0", "up");
         in(runtimeNetns, "ip", "link", "set", "lo", "up");
         in(runtimeNetns, "ip", "route", "add", "default", "via", "10.123.0.1");
+        in(runtimeNetns, "ip", "-6", "addr", "add", "fd00:123::2/64", "dev", "eth0", "nodad");
+        in(runtimeNetns, "ip", "-6", "route", "add", "default", "via", "fd00:123::1");
         dir = tmp.resolve("network");
     }
 
@@ -93,6 +95,9 @@ class PodNetworkHandoverTest {
         assertTrue(in(handed.netns(), "ip", "-4", "addr", "show", "dev", "eth0").contains("inet 10.123.0.2/24"));
         String routes = in(handed.netns(), "ip", "route");
         assertTrue(routes.contains("default via 10.123.0.1 dev eth0"), routes);
+        assertTrue(in(handed.netns(), "ip", "-6", "addr", "show", "dev", "eth0").contains("inet6 fd00:123::2/64"));
+        String routes6 = in(handed.netns(), "ip", "-6", "route");
+        assertTrue(routes6.contains("default via fd00:123::1 dev eth0"), routes6);
         assertTrue(in(handed.netns(), "ip", "link", "show", "lo").contains("UP"), "lo is up");
         assertEquals("0 3000000 65536", Files.readString(Path.of("/proc", Long.toString(ownerPidOf(handed)), "uid_map")).strip()
                 .replaceAll("\\s+", " "), "the user namespace carries the mapping");
