@@ -124,9 +124,10 @@ public final class ContainerSetup {
                 }
             }
             Optional<String> networkSysfs = Optional.empty();
-            if (joinedNetwork.isPresent()) {
-                Map<String, String> sysctls = foreignNetwork
-                        ? ForeignNetworkSysctls.of(spec, joinedUserns.isEmpty()) : Map.of();
+            // A network namespace the container's user namespace owns (a pod's after the handover,
+            // --net=container:X in one user namespace) needs nothing from the host: runc mounts its sysfs.
+            if (foreignNetwork) {
+                Map<String, String> sysctls = ForeignNetworkSysctls.of(spec, joinedUserns.isEmpty());
                 networkSysfs = resources.foreignNetwork(id, joinedNetwork.get(), sysctls).map(Path::toString);
                 if (networkSysfs.isPresent()) ForeignNetworkSysctls.removeFrom(spec, sysctls);
             }
