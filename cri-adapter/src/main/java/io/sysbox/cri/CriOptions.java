@@ -1,13 +1,13 @@
 package io.sysbox.cri;
 
 import io.sysbox.common.daemon.FlagReader;
+import io.sysbox.common.daemon.LogLevel;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
 /** sysbox-cri's command line. */
 public record CriOptions(Path runDir, Optional<Path> socket, String upstream, Optional<Path> logFile, LogLevel logLevel) {
-    public enum LogLevel { DEBUG, INFO, WARN, ERROR }
 
     public static final String USAGE = """
             Usage: sysbox-cri [OPTIONS]

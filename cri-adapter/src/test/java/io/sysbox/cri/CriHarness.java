@@ -81,7 +81,7 @@ final class CriHarness implements BeforeEachCallback, AfterEachCallback {
     /** Starts sysbox-cri (its reconcile included) and answers the kubelet's stub to it. */
     RuntimeServiceGrpc.RuntimeServiceBlockingStub startCri() throws StartupException {
         cri = CriDaemon.start(new CriOptions(runDir, Optional.empty(), "unix://" + dir.resolve("upstream.sock"),
-                Optional.empty(), CriOptions.LogLevel.INFO), LogManager.getLogger("sysbox-cri"));
+                Optional.empty(), io.sysbox.common.daemon.LogLevel.INFO), LogManager.getLogger("sysbox-cri"));
         kubelet = RuntimeServiceGrpc.newBlockingStub(channels.open(runDir.resolve("sysbox-cri.sock")));
         return kubelet;
     }

@@ -45,7 +45,7 @@ public final class Main {
         @Override
         public DaemonMain.LogSetup logging(ManagerOptions options) {
             return new DaemonMain.LogSetup(options.logFile(), options.logLevel().name(),
-                    options.logFormat() == ManagerOptions.LogFormat.JSON);
+                    options.logFormat() == io.sysbox.common.daemon.LogFormat.JSON);
         }
 
         @Override

@@ -1,6 +1,8 @@
 package io.sysbox.mgr;
 
 import io.sysbox.common.daemon.FlagReader;
+import io.sysbox.common.daemon.LogFormat;
+import io.sysbox.common.daemon.LogLevel;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -12,9 +14,7 @@ public record ManagerOptions(Path runDir, Path dataRoot, Optional<Path> logFile,
                              long subidRangeSize, long subidPoolSize, Path subuidFile, Path subgidFile,
                              Optional<Path> libexecDir) {
 
-    public enum LogLevel { DEBUG, INFO, WARN, ERROR }
 
-    public enum LogFormat { TEXT, JSON }
 
     public static final long DEFAULT_RANGE_SIZE = 65536;
     public static final long DEFAULT_POOL_SIZE = 65536L * 4096;

@@ -55,7 +55,7 @@ class ManagerDaemonTest {
         Files.writeString(base.resolve("subuid"), "alice:100000:65536\n");
         Files.writeString(base.resolve("subgid"), "alice:100000:65536\n");
         options = new ManagerOptions(base.resolve("run"), base.resolve("data"), Optional.empty(),
-                ManagerOptions.LogLevel.INFO, ManagerOptions.LogFormat.TEXT, false, true, true, false, false, false,
+                io.sysbox.common.daemon.LogLevel.INFO, io.sysbox.common.daemon.LogFormat.TEXT, false, true, true, false, false, false,
                 65536, 65536L * 16, base.resolve("subuid"), base.resolve("subgid"), Optional.empty());
     }
 

@@ -22,7 +22,7 @@ class ManagerOptionsTest {
         assertEquals(Path.of("/run/sysbox"), o.runDir());
         assertEquals(Path.of("/var/lib/sysbox"), o.dataRoot());
         assertEquals(Optional.empty(), o.logFile());
-        assertEquals(ManagerOptions.LogLevel.INFO, o.logLevel());
+        assertEquals(io.sysbox.common.daemon.LogLevel.INFO, o.logLevel());
         assertTrue(o.syscontMode());
         assertFalse(o.honorCaps());
         assertEquals(65536, o.subidRangeSize());
@@ -39,7 +39,7 @@ class ManagerOptionsTest {
                 "--subid-range-size", "131072", "--subid-pool-size=1310720", "--subuid-file", "/u", "--subgid-file", "/g",
                 "--libexec-dir", "/x");
         assertEquals(new ManagerOptions(Path.of("/r"), Path.of("/d"), Optional.of(Path.of("/l.log")),
-                ManagerOptions.LogLevel.DEBUG, ManagerOptions.LogFormat.JSON, true, false, true, true, true, true,
+                io.sysbox.common.daemon.LogLevel.DEBUG, io.sysbox.common.daemon.LogFormat.JSON, true, false, true, true, true, true,
                 131072, 1310720, Path.of("/u"), Path.of("/g"), Optional.of(Path.of("/x"))), o);
         assertFalse(run("--syscont-mode=false").syscontMode());
         assertFalse(run("--honor-caps", "false").honorCaps());

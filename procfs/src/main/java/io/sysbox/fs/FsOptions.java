@@ -1,6 +1,8 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.daemon.FlagReader;
+import io.sysbox.common.daemon.LogFormat;
+import io.sysbox.common.daemon.LogLevel;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -9,9 +11,7 @@ import java.util.Optional;
 public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, LogLevel logLevel, LogFormat logFormat,
                         int fuseThreads) {
 
-    public enum LogLevel { DEBUG, INFO, WARN, ERROR }
 
-    public enum LogFormat { TEXT, JSON }
 
     public static final String USAGE = """
             Usage: sysbox-fs [OPTIONS]

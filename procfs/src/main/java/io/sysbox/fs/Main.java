@@ -46,7 +46,7 @@ public final class Main {
         @Override
         public DaemonMain.LogSetup logging(FsOptions options) {
             return new DaemonMain.LogSetup(options.logFile(), options.logLevel().name(),
-                    options.logFormat() == FsOptions.LogFormat.JSON);
+                    options.logFormat() == io.sysbox.common.daemon.LogFormat.JSON);
         }
 
         @Override

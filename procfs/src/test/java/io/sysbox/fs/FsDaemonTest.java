@@ -37,8 +37,8 @@ class FsDaemonTest {
     @BeforeEach
     void setUp() throws Exception {
         base = TempDirs.create("sysboxfs-daemon-");
-        options = new FsOptions(base.resolve("run"), base.resolve("mnt"), Optional.empty(), FsOptions.LogLevel.INFO,
-                FsOptions.LogFormat.TEXT, 2);
+        options = new FsOptions(base.resolve("run"), base.resolve("mnt"), Optional.empty(), io.sysbox.common.daemon.LogLevel.INFO,
+                io.sysbox.common.daemon.LogFormat.TEXT, 2);
     }
 
     @AfterEach

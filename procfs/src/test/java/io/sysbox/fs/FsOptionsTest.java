@@ -16,7 +16,7 @@ class FsOptionsTest {
         assertEquals(Path.of("/run/sysbox"), o.runDir());
         assertEquals(Path.of("/var/lib/sysboxfs"), o.mountpoint());
         assertEquals(Optional.empty(), o.logFile());
-        assertEquals(FsOptions.LogLevel.INFO, o.logLevel());
+        assertEquals(io.sysbox.common.daemon.LogLevel.INFO, o.logLevel());
     }
 
     @Test
@@ -24,7 +24,7 @@ class FsOptionsTest {
         FsOptions o = assertInstanceOf(FsOptions.Run.class, FsOptions.parse("--run-dir", "/tmp/r", "--mountpoint=/tmp/m",
                 "--log", "/tmp/l", "--log-level=debug", "--log-format", "JSON", "--fuse-threads", "8")).options();
         assertEquals(new FsOptions(Path.of("/tmp/r"), Path.of("/tmp/m"), Optional.of(Path.of("/tmp/l")),
-                FsOptions.LogLevel.DEBUG, FsOptions.LogFormat.JSON, 8), o);
+                io.sysbox.common.daemon.LogLevel.DEBUG, io.sysbox.common.daemon.LogFormat.JSON, 8), o);
         assertInstanceOf(FsOptions.Help.class, FsOptions.parse("--log-level", "warn", "-h"));
         assertInstanceOf(FsOptions.Version.class, FsOptions.parse("--version"));
     }
