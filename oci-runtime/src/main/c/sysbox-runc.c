@@ -401,16 +401,25 @@ static int decode_answer(const unsigned char *p, size_t len, struct answer *a)
 
 static const char *socket_path;
 
-static void write_all(int fd, const void *p, size_t n, const char *what)
+/* Writes all of P; 0, or the errno of the write that failed. */
+static int try_write_all(int fd, const void *p, size_t n)
 {
 	for (const char *c = p; n > 0;) {
 		ssize_t w = write(fd, c, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			die("cannot write %s: %s", what, strerror(errno));
+			return errno;
 		c += w, n -= (size_t)w;
 	}
+	return 0;
+}
+
+static void write_all(int fd, const void *p, size_t n, const char *what)
+{
+	int err = try_write_all(fd, p, n);
+	if (err)
+		die("cannot write %s: %s", what, strerror(err));
 }
 
 /*
@@ -420,16 +429,9 @@ static void write_all(int fd, const void *p, size_t n, const char *what)
  */
 static void write_stdio(int fd, const void *p, size_t n, const char *what)
 {
-	for (const char *c = p; n > 0;) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EBADF)
-			return;
-		if (w < 0)
-			die("cannot write %s: %s", what, strerror(errno));
-		c += w, n -= (size_t)w;
-	}
+	int err = try_write_all(fd, p, n);
+	if (err && err != EBADF)
+		die("cannot write %s: %s", what, strerror(err));
 }
 
 static int read_all(int fd, void *p, size_t n)

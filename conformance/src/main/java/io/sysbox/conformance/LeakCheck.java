@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -36,21 +37,27 @@ public record LeakCheck(Path dataRoot, Path runtimeRoot, CgroupScope cgroups) {
 
     /** Polls until clean or TIMEOUT (release after a foreground run is asynchronous). */
     public List<String> awaitClean(Duration timeout) {
+        return awaitEmpty(this::leaks, timeout);
+    }
+
+    /** Polls LEAKS until it is empty or TIMEOUT passed; returns the last answer. */
+    public static List<String> awaitEmpty(Supplier<List<String>> leaks, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> leaks = leaks();
-        while (!leaks.isEmpty() && System.nanoTime() < deadline) {
+        List<String> found = leaks.get();
+        while (!found.isEmpty() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            leaks = leaks();
+            found = leaks.get();
         }
-        return leaks;
+        return found;
     }
 
-    private static void entries(Path dir, String what, List<String> leaks) {
+    /** One line "WHAT: entry" per entry of DIR into LEAKS (nothing when DIR does not exist). */
+    public static void entries(Path dir, String what, List<String> leaks) {
         if (!Files.isDirectory(dir)) return;
         try (Stream<Path> list = Files.list(dir)) {
             list.forEach(p -> leaks.add(what + ": " + p));

@@ -8,6 +8,7 @@ import io.sysbox.conformance.SysboxFsProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,27 +129,14 @@ public final class CriEnvironment implements AutoCloseable {
         for (MountEntry mount : MountEntry.current()) {
             if (mount.line().contains(containerdDir + "/")) leaks.add("containerd mount: " + mount.line());
         }
-        Path runcState = containerd.runtimeRoot(RUNC);
-        if (Files.isDirectory(runcState)) {
-            try (var entries = Files.list(runcState)) {
-                entries.forEach(p -> leaks.add("runc handler state: " + p));
-            } catch (IOException e) {
-                leaks.add("cannot list " + runcState + ": " + e.getMessage());
-            }
-        }
+        LeakCheck.entries(containerd.runtimeRoot(RUNC), "runc handler state", leaks);
         network.cachedResults().forEach(p -> leaks.add("CNI result: " + p));
         return leaks;
     }
 
     /** Polls {@link #leaks()} until empty or 10 s (the shim deletes its task after answering). */
-    public List<String> awaitNoLeaks() throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        List<String> leaks = leaks();
-        while (!leaks.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            leaks = leaks();
-        }
-        return leaks;
+    public List<String> awaitNoLeaks() {
+        return LeakCheck.awaitEmpty(this::leaks, Duration.ofSeconds(10));
     }
 
     /** Removes every pod, then stops sysbox-cri, containerd, the bridge, sysbox-fs and the suite; reports what leaked. */

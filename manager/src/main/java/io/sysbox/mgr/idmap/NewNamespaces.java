@@ -54,9 +54,14 @@ public final class NewNamespaces {
                 if (!helper.waitFor(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     throw new IOException("namespace helper (pid " + helper.pid() + ") did not exit");
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for the namespace helper", e);
+            } catch (InterruptedException | IOException e) {
+                // What the work opened (a namespace fd) must not outlive a failed call.
+                if (result instanceof AutoCloseable opened) closeQuietly(opened);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the namespace helper", e);
+                }
+                throw (IOException) e;
             }
             return result;
         } finally {
@@ -70,6 +75,14 @@ public final class NewNamespaces {
             }
             helper.getErrorStream().close();
             helper.getInputStream().close();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable opened) {
+        try {
+            opened.close();
+        } catch (Exception ignored) {
+            // the call fails anyway, with the helper's error
         }
     }
 

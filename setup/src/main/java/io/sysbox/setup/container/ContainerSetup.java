@@ -120,7 +120,6 @@ public final class ContainerSetup {
                     usernsPath = Optional.of(handed.get().userns().toString());
                     setNamespacePath(spec, "network", handed.get().netns().toString());
                     foreignNetwork = false;
-                    joinedNetwork = Optional.empty();
                 }
             }
             Optional<String> networkSysfs = Optional.empty();
