@@ -1,4 +1,4 @@
-package io.sysbox.runc.install;
+package io.sysbox.install.docker;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

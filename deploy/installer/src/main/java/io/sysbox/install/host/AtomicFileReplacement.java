@@ -1,4 +1,4 @@
-package io.sysbox.runc.install;
+package io.sysbox.install.host;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

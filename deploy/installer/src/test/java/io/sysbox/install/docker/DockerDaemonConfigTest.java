@@ -1,4 +1,4 @@
-package io.sysbox.runc.install;
+package io.sysbox.install.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.sysbox.runc.install;
+package io.sysbox.install.docker;
 
 import java.nio.file.Path;
 import java.util.List;

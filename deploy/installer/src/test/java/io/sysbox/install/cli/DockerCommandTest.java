@@ -1,9 +1,7 @@
-package io.sysbox.runc.install;
+package io.sysbox.install.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sysbox.runc.cli.Caller;
-import io.sysbox.runc.cli.SysboxRunc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,28 +10,24 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** `sysbox-runc install` through the real command line, on files in a temp dir. */
-class InstallCommandTest {
+/** `sysbox-install docker` through the real command line, on files in a temp dir. */
+class DockerCommandTest {
     @TempDir
     Path dir;
 
     private record Result(int status, String out, String err) {}
 
-    private Result sysboxRunc(String... args) {
+    private Result sysboxInstall(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> argv = new ArrayList<>(List.of("--log", dir.resolve("runc.log").toString()));
-        argv.addAll(List.of(args));
-        int status = new SysboxRunc(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(argv.toArray(String[]::new), Caller.thisJvm());
+        int status = new SysboxInstall(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new SysboxInstall.Defaults(dir.resolve("dist"))).run(args);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -45,10 +39,10 @@ class InstallCommandTest {
         Files.createDirectories(runtime.getParent());
         Files.writeString(runtime, "#!/bin/sh\n");
         Files.setAttribute(runtime, "unix:mode", 0755);
-        String[] install = {"install", "--docker-config", config.toString(), "--docker-pidfile", pidFile.toString(),
+        String[] install = {"docker", "--docker-config", config.toString(), "--docker-pidfile", pidFile.toString(),
                 "--runtime-path", runtime.toString(), "--default"};
 
-        Result first = sysboxRunc(install);
+        Result first = sysboxInstall(install);
         assertEquals(0, first.status(), first.err());
         assertEquals(config + ": created " + config + "\n"
                 + config + ": added runtime \"sysbox-runc\" (path " + runtime + ")\n"
@@ -60,12 +54,12 @@ class InstallCommandTest {
         assertEquals(runtime.toString(), written.get("runtimes").get("sysbox-runc").get("path").asText());
         assertEquals("sysbox-runc", written.get("default-runtime").asText());
 
-        Result second = sysboxRunc(install);
+        Result second = sysboxInstall(install);
         assertEquals(0, second.status(), second.err());
         assertEquals(config + ": unchanged (runtime sysbox-runc already registered with path " + runtime
                 + ", and the default runtime)\n", second.out());
 
-        Result uninstall = sysboxRunc("install", "--docker-config", config.toString(),
+        Result uninstall = sysboxInstall("docker", "--docker-config", config.toString(),
                 "--docker-pidfile", pidFile.toString(), "--uninstall");
         assertEquals(0, uninstall.status(), uninstall.err());
         assertTrue(uninstall.out().startsWith(config + ": removed runtime \"sysbox-runc\"\n"), uninstall.out());
@@ -78,7 +72,7 @@ class InstallCommandTest {
     @Test
     void aMissingRuntimeIsWarnedAboutButRegistered() throws Exception {
         Path config = dir.resolve("daemon.json");
-        Result result = sysboxRunc("install", "--docker-config", config.toString(),
+        Result result = sysboxInstall("docker", "--docker-config", config.toString(),
                 "--docker-pidfile", dir.resolve("none.pid").toString(), "--runtime-path", "/nonexistent/sysbox-runc");
         assertEquals(0, result.status(), result.err());
         assertTrue(result.err().contains("warning: /nonexistent/sysbox-runc is not an executable file"), result.err());
@@ -89,10 +83,10 @@ class InstallCommandTest {
     void malformedConfigFailsWithTheReasonAndLeavesTheFile() throws Exception {
         Path config = dir.resolve("daemon.json");
         Files.writeString(config, "{\"debug\": tru}");
-        Result result = sysboxRunc("install", "--docker-config", config.toString(),
+        Result result = sysboxInstall("docker", "--docker-config", config.toString(),
                 "--docker-pidfile", dir.resolve("none.pid").toString());
         assertEquals(1, result.status());
-        assertTrue(result.err().startsWith("sysbox-runc: " + config + ": malformed JSON at line 1, column"), result.err());
+        assertTrue(result.err().startsWith("sysbox-install: " + config + ": malformed JSON at line 1, column"), result.err());
         assertTrue(result.err().contains("nothing was changed"), result.err());
         assertEquals("{\"debug\": tru}", Files.readString(config));
     }
@@ -100,23 +94,23 @@ class InstallCommandTest {
     @Test
     void contradictoryOrExtraArgumentsAreUsageErrors() {
         Path config = dir.resolve("daemon.json");
-        Result both = sysboxRunc("install", "--docker-config", config.toString(), "--uninstall", "--default");
+        Result both = sysboxInstall("docker", "--docker-config", config.toString(), "--uninstall", "--default");
         assertEquals(1, both.status());
         assertTrue(both.err().contains("--uninstall removes the runtime: it takes neither --runtime-path nor --default"),
                 both.err());
-        Result extra = sysboxRunc("install", "--docker-config", config.toString(), "now");
+        Result extra = sysboxInstall("docker", "--docker-config", config.toString(), "now");
         assertEquals(1, extra.status());
-        assertTrue(extra.err().contains("\"install\" takes no arguments, got \"now\""), extra.err());
+        assertTrue(extra.err().contains("\"docker\" takes no arguments, got \"now\""), extra.err());
         assertFalse(Files.exists(config));
     }
 
     @Test
     void helpDescribesTheFlagsAndTheOverviewListsTheCommand() {
-        Result help = sysboxRunc("install", "--help");
+        Result help = sysboxInstall("docker", "--help");
         assertEquals(0, help.status());
         for (String flag : List.of("--docker-config", "--docker-pidfile", "--runtime-path", "--default", "--uninstall")) {
             assertTrue(help.out().contains(flag), flag + " missing from:\n" + help.out());
         }
-        assertTrue(sysboxRunc("--help").out().contains("   install    register sysbox-runc as a Docker runtime"));
+        assertTrue(sysboxInstall("--help").out().contains("   docker     register sysbox-runc as a Docker runtime"));
     }
 }
