@@ -105,6 +105,17 @@ public final class NodeInstaller {
         return new NodeOutcome.Installed(ready.runtimes(), changed, lines);
     }
 
+    /** An install would change no file (and so restart nothing): the node is as the installer leaves it. */
+    public boolean upToDate() throws IOException {
+        if (!(plan() instanceof Plan.Ready ready)) return false;
+        ChangeJournal dry = ChangeJournal.dryRun(host);
+        if (dist.install(dry).changed()) return false;
+        if (ready.containerd().isPresent() && ContainerdHandlerInstall.apply(dry, ready.containerd().get()).changed()) {
+            return false;
+        }
+        return !ready.runtimes().contains(CriRuntime.CRIO) || !CrioHandlerInstall.of(host).install(dry, crioHandler());
+    }
+
     /**
      * Stops the sysbox daemons, puts the runtimes' configs back and restarts those that changed,
      * then takes the binaries and units away: every file as it was before the first install.

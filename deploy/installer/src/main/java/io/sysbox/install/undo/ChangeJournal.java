@@ -40,22 +40,36 @@ public final class ChangeJournal {
 
     private final HostRoot host;
     private final Path stateDir;
+    private final boolean dryRun;
     private State state;
 
-    private ChangeJournal(HostRoot host, Path stateDir, State state) {
+    private ChangeJournal(HostRoot host, Path stateDir, State state, boolean dryRun) {
         this.host = host;
         this.stateDir = stateDir;
         this.state = state;
+        this.dryRun = dryRun;
     }
 
     /** The journal of HOST (empty when nothing was installed there, or all was undone). */
     public static ChangeJournal open(HostRoot host) throws IOException {
+        return open(host, false);
+    }
+
+    /**
+     * A journal that changes nothing: its writes only answer whether they would change anything
+     * (so a caller can tell an up-to-date host before touching it).
+     */
+    public static ChangeJournal dryRun(HostRoot host) throws IOException {
+        return open(host, true);
+    }
+
+    private static ChangeJournal open(HostRoot host, boolean dryRun) throws IOException {
         Path stateDir = host.resolve(STATE_DIR);
         Path file = stateDir.resolve(JOURNAL);
-        if (!Files.exists(file)) return new ChangeJournal(host, stateDir, new State(List.of(), List.of()));
+        if (!Files.exists(file)) return new ChangeJournal(host, stateDir, new State(List.of(), List.of()), dryRun);
         try {
             State state = JSON.readValue(file.toFile(), new TypeReference<State>() {});
-            return new ChangeJournal(host, stateDir, state);
+            return new ChangeJournal(host, stateDir, state, dryRun);
         } catch (IOException e) {
             throw new IOException(host.hostPath(file) + " cannot be read (" + e.getMessage() + "): it records what the"
                     + " installer changed, so nothing more is changed or undone until it is repaired", e);
@@ -84,6 +98,7 @@ public final class ChangeJournal {
         if (Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(local), content)) {
             return false;
         }
+        if (dryRun) return true;
         makeParents(owner, hostPath);
         record(owner, hostPath);
         if (Files.isSymbolicLink(local)) Files.delete(local);
@@ -99,6 +114,7 @@ public final class ChangeJournal {
             throw new IOException(hostPath + " is a directory, where the installer puts a link to " + target
                     + ": move it away; nothing was changed there");
         }
+        if (dryRun) return true;
         makeParents(owner, hostPath);
         record(owner, hostPath);
         Files.deleteIfExists(local);
@@ -110,6 +126,7 @@ public final class ChangeJournal {
     public boolean remove(String owner, Path hostPath) throws IOException {
         Path local = host.resolve(hostPath);
         if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) return false;
+        if (dryRun) return true;
         record(owner, hostPath);
         Files.delete(local);
         return true;
@@ -117,6 +134,7 @@ public final class ChangeJournal {
 
     /** Makes HOST_DIR and its missing parents (mode 0755), each recorded as absent. */
     public void makeDirectories(String owner, Path hostDir) throws IOException {
+        if (dryRun) return;
         List<Path> missing = new ArrayList<>();
         for (Path dir = hostDir; dir != null && !Files.exists(host.resolve(dir), LinkOption.NOFOLLOW_LINKS);
              dir = dir.getParent()) {
@@ -172,6 +190,7 @@ public final class ChangeJournal {
      * them); returns the host paths restored. The state directory goes with the last original.
      */
     public List<Path> restore(String owner) throws IOException {
+        if (dryRun) throw new IllegalStateException("a dry-run journal restores nothing");
         List<Original> mine = originals(owner);
         List<Path> restored = new ArrayList<>();
         for (Original o : mine.reversed()) {
