@@ -3,6 +3,7 @@ package io.sysbox.conformance.install;
 import io.sysbox.conformance.IdMap;
 import io.sysbox.conformance.LeakCheck;
 import io.sysbox.conformance.Prerequisites;
+import io.sysbox.conformance.Shutdown;
 import io.sysbox.conformance.SuiteEnvironment;
 import io.sysbox.conformance.cri.CniBridge;
 import io.sysbox.conformance.cri.CriEnvironment;
@@ -113,19 +114,8 @@ class InstallerContainerdIT {
             failure = t;
             throw t;
         } finally {
-            List<String> problems = new ArrayList<>();
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    problems.add(e.getMessage());
-                }
-            }
-            try {
-                suite.close();
-            } catch (RuntimeException e) {
-                problems.add(e.getMessage());
-            }
+            started.add(suite);
+            List<String> problems = Shutdown.closeAll(started);
             if (!problems.isEmpty() && failure == null) {
                 throw new IllegalStateException("cleanup:\n  " + String.join("\n  ", problems));
             }

@@ -49,13 +49,7 @@ final class ContainerdCommand implements Command {
         ChangeJournal journal = ChangeJournal.open(host.host());
         if (flags.bool("uninstall")) {
             if (flags.has("runtime-path")) throw new UsageException(name(), "--uninstall takes no --runtime-path");
-            List<Path> restored = ContainerdHandlerInstall.uninstall(journal);
-            if (restored.isEmpty()) {
-                out.println("nothing to undo: no containerd change recorded in " + ChangeJournal.STATE_DIR);
-                return 0;
-            }
-            for (Path p : restored) out.println(p + ": restored as it was before the install");
-            out.println(host.services().restart(Service.CONTAINERD));
+            host.reportUndo(out, ContainerdHandlerInstall.uninstall(journal), "containerd", Service.CONTAINERD);
             return 0;
         }
         ContainerdHandler handler = ContainerdHandler.sysbox(Path.of(flags.value("runtime-path",

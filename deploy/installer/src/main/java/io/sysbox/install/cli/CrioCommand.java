@@ -45,13 +45,7 @@ final class CrioCommand implements Command {
         ChangeJournal journal = ChangeJournal.open(host.host());
         if (flags.bool("uninstall")) {
             if (flags.has("runtime-path")) throw new UsageException(name(), "--uninstall takes no --runtime-path");
-            List<Path> restored = CrioHandlerInstall.uninstall(journal);
-            if (restored.isEmpty()) {
-                out.println("nothing to undo: no CRI-O change recorded in " + ChangeJournal.STATE_DIR);
-                return 0;
-            }
-            for (Path p : restored) out.println(p + ": restored as it was before the install");
-            out.println(host.services().restart(Service.CRIO));
+            host.reportUndo(out, CrioHandlerInstall.uninstall(journal), "CRI-O", Service.CRIO);
             return 0;
         }
         CrioHandlerInstall install = new CrioHandlerInstall(host.host(),
