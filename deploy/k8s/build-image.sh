@@ -57,5 +57,6 @@ config_id=$(sha256sum "$stage/config.json" | cut -d' ' -f1)
 cp "$stage/config.json" "$archive/$config_id.json"
 printf '[{"Config": "%s.json", "RepoTags": ["%s"], "Layers": ["%s/layer.tar"]}]\n' "$config_id" "$tag" "$diff_id" > "$archive/manifest.json"
 mkdir -p "$(dirname "$out")"
-tar --numeric-owner --owner=0 --group=0 -C "$archive" -cf "$out" .
+# Names without "./": what `docker save` writes and importers look for.
+(cd "$archive" && tar --numeric-owner --owner=0 --group=0 -cf "$out" manifest.json "$config_id.json" "$diff_id")
 echo "$out"
