@@ -38,6 +38,10 @@ public record Dist(Path root) {
         return root.resolve("bin/sysbox-cri");
     }
 
+    public Path sysboxInstall() {
+        return root.resolve("bin/sysbox-install");
+    }
+
     public void requireBuilt() {
         for (Path binary : new Path[] {sysboxRunc(), sysboxMgr()}) {
             if (!Files.isExecutable(binary)) {
