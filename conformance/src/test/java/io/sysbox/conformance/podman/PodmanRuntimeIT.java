@@ -140,6 +140,15 @@ class PodmanRuntimeIT {
         ok(sysbox.run("rm", "-f", "-t", "0", one, two));
     }
 
+    /** A spec sysbox-runc refuses: the message reaches podman's caller through conmon's JSON log, nothing is left. */
+    @Test
+    void aRefusedSpecFailsWithSysboxRuncsMessage() {
+        CommandResult host = sysbox.run("run", "--rm", "--network", "host", IMAGE, "true");
+        assertEquals(126, host.exitCode(), host.describe());
+        assertTrue(host.stderr().contains("--net=host is not supported by system containers"), host.describe());
+        assertEquals(0, runc.run("run", "--rm", "--network", "host", IMAGE, "true").exitCode(), "runc runs it");
+    }
+
     /** The control: the same run with plain runc shares the host's ids (no user namespace of its own). */
     @Test
     void plainRuncSharesTheHostsIds() {
