@@ -1,5 +1,8 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import java.util.List;
 
 /** One sysbox-runc command, runc's way: a name, a one-line summary, its usage text. */

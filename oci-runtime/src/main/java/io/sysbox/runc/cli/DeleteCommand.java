@@ -1,5 +1,7 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.common.cli.FlagSet;
+
 import io.sysbox.setup.cgroup.CreatedCgroups;
 import io.sysbox.setup.state.PrivateDir;
 import io.sysbox.setup.state.ContainerRecordFiles;

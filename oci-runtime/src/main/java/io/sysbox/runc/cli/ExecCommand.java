@@ -1,5 +1,8 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

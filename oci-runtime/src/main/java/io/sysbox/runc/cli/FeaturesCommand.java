@@ -1,5 +1,7 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.common.cli.FlagSet;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.common.oci.Spec;

@@ -1,5 +1,8 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.setup.state.RuntimeRoot;
 
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.common.oci.InvalidSpecException;
 
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.sysbox.install.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.install.containerd.ContainerdBinary;
 import io.sysbox.install.containerd.ContainerdHandler;
 import io.sysbox.install.containerd.ContainerdHandlerInstall;
@@ -43,8 +46,9 @@ final class ContainerdCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Flags flags = Flags.parse(name(), args, Flags.set(HostFlags.HOST_ROOT, "config", "runtime-path"),
-                Flags.set(HostFlags.NO_RESTART, "uninstall"));
+        FlagSet.Parsed flags = new FlagSet(name())
+                .value(HostFlags.HOST_ROOT).value("config").value("runtime-path").bool(HostFlags.NO_RESTART).bool("uninstall")
+                .parseFlagsOnly(args);
         HostFlags host = HostFlags.of(name(), flags);
         ChangeJournal journal = ChangeJournal.open(host.host());
         if (flags.bool("uninstall")) {

@@ -1,5 +1,8 @@
 package io.sysbox.install.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.install.docker.ConfigChange;
 import io.sysbox.install.docker.DockerDaemonConfig;
 import io.sysbox.install.docker.DockerReload;
@@ -47,8 +50,9 @@ final class DockerCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Flags flags = Flags.parse(name(), args, Flags.set("docker-config", "docker-pidfile", "runtime-path"),
-                Flags.set("default", "uninstall"));
+        FlagSet.Parsed flags = new FlagSet(name())
+                .value("docker-config").value("docker-pidfile").value("runtime-path").bool("default").bool("uninstall")
+                .parseFlagsOnly(args);
         boolean uninstall = flags.bool("uninstall");
         if (uninstall && (flags.has("runtime-path") || flags.bool("default"))) {
             throw new UsageException(name(), "--uninstall removes the runtime: it takes neither --runtime-path nor --default");

@@ -1,5 +1,8 @@
 package io.sysbox.install.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.install.host.DeferredRestarts;
 import io.sysbox.install.host.HostRoot;
 import io.sysbox.install.host.Service;
@@ -22,7 +25,7 @@ record HostFlags(HostRoot host, ServiceControl services) {
                --uninstall             put every file this changed back as it was before (byte for byte)
             """;
 
-    static HostFlags of(String command, Flags flags) throws UsageException {
+    static HostFlags of(String command, FlagSet.Parsed flags) throws UsageException {
         Path root = Path.of(flags.value(HOST_ROOT, "/"));
         if (!Files.isDirectory(root)) {
             throw new UsageException(command, "--host-root " + root + " is not a directory");

@@ -1,5 +1,8 @@
 package io.sysbox.install.cli;
 
+import io.sysbox.common.cli.FlagSet;
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.install.host.DaemonFlags;
 import io.sysbox.install.host.DistInstall;
 import io.sysbox.install.host.NodeSupport;
@@ -50,8 +53,9 @@ final class NodeCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Flags flags = Flags.parse(name(), args, Flags.set(HostFlags.HOST_ROOT, "dist", "prefix", "mgr-flags", "fs-flags"),
-                Flags.set(HostFlags.NO_RESTART, "uninstall"));
+        FlagSet.Parsed flags = new FlagSet(name())
+                .value(HostFlags.HOST_ROOT).value("dist").value("prefix").value("mgr-flags").value("fs-flags").bool(HostFlags.NO_RESTART).bool("uninstall")
+                .parseFlagsOnly(args);
         HostFlags host = HostFlags.of(name(), flags);
         DistInstall dist = new DistInstall(Path.of(flags.value("dist", defaults.dist().toString())),
                 Path.of(flags.value("prefix", DistInstall.DEFAULT_PREFIX.toString())), DistInstall.SYSTEMD_DIR,

@@ -1,5 +1,7 @@
 package io.sysbox.install.cli;
 
+import io.sysbox.common.cli.UsageException;
+
 import io.sysbox.install.toml.InvalidConfigException;
 
 import java.io.PrintStream;

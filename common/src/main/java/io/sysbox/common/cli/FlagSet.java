@@ -1,4 +1,4 @@
-package io.sysbox.runc.cli;
+package io.sysbox.common.cli;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * runc-style flag parsing: {@code --name value}, {@code --name=value}, single-dash long names
+ * runc-style flag parsing (sysbox-runc's commands, sysbox-install's subcommands): {@code --name value}, {@code --name=value}, single-dash long names
  * ({@code -bundle}), short aliases ({@code -b}), repeatable flags. Parsing stops at the first
  * positional argument, as runc's does, so {@code exec ID ls -l} keeps {@code -l} for ls.
  */
@@ -74,6 +74,15 @@ public final class FlagSet {
             i++;
         }
         return new Parsed(values, List.copyOf(args.subList(i, args.size())));
+    }
+
+    /** {@link #parse} for a command that takes flags only: a positional argument is an error naming it. */
+    public Parsed parseFlagsOnly(List<String> args) throws UsageException {
+        Parsed parsed = parse(args);
+        if (!parsed.positional().isEmpty()) {
+            throw new UsageException(command, "\"" + command + "\" takes no arguments, got \"" + parsed.positional().getFirst() + "\"");
+        }
+        return parsed;
     }
 
     /** The result: flag values by long name, and what follows the flags. */

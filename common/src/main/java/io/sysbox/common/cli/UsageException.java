@@ -1,6 +1,6 @@
-package io.sysbox.install.cli;
+package io.sysbox.common.cli;
 
-/** A command line that cannot be run as given; the message says what to write instead. */
+/** Wrong command line: printed with a pointer to the command's help, exit status 2... as runc: 1. */
 public final class UsageException extends Exception {
     private final String command;
 
@@ -9,7 +9,6 @@ public final class UsageException extends Exception {
         this.command = command;
     }
 
-    /** The subcommand whose usage applies ("" for the top level). */
     public String command() {
         return command;
     }
