@@ -141,8 +141,10 @@ public final class ContainerSetup {
             CallerBundleHooks.wrap(spec, bundle, libexec);
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
             Optional<String> enteredNetwork = Optional.empty();
-            if (foreignNetwork && joinedUserns.isPresent()) {
-                // A pod's container: the engine starts inside the pod's network namespace instead.
+            if (foreignNetwork) {
+                // The engine starts inside the network namespace instead of joining it. A pod's container
+                // could not join it at create (runc joins the user namespace first); no container could
+                // at exec, which joins the init's user namespace before the others.
                 removeNamespace(spec, "network");
                 enteredNetwork = Optional.of(joinedNetwork.get().toString());
             }
