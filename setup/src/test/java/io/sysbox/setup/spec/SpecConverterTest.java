@@ -46,6 +46,12 @@ class SpecConverterTest {
         return found.getFirst();
     }
 
+    /** A minimal spec with the mounts MOUNTS (JSON objects, comma-separated). */
+    private static Spec withMounts(String mounts) {
+        return TestSpecs.parse("{\"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": [\"sh\"]}, \"mounts\": ["
+                + mounts + "], \"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}}");
+    }
+
     private static List<String> destinations(Spec spec) {
         return spec.mountList().stream().map(Mount::destination).toList();
     }
@@ -279,9 +285,7 @@ class SpecConverterTest {
     /** The runtime spec: mounts are mounted in array order; runtime-tools checks it in mountinfo. */
     @Test
     void theSpecsOwnMountsKeepTheirOrderAndAddedOnesFollowTheirParents() {
-        Spec spec = TestSpecs.parse("""
-                {"root": {"path": "rootfs"}, "process": {"args": ["sh"]},
-                 "mounts": [
+        Spec spec = withMounts("""
                    {"destination": "/proc", "type": "proc", "source": "proc"},
                    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
                    {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
@@ -290,8 +294,6 @@ class SpecConverterTest {
                    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro"]},
                    {"destination": "/mnt/b", "type": "tmpfs", "source": "tmpfs"},
                    {"destination": "/mnt", "type": "tmpfs", "source": "tmpfs"}
-                 ],
-                 "linux": {"namespaces": [{"type": "pid"}]}}
                 """);
         Spec.objectIn(spec.json(), "root").put("readonly", true);
         converted(spec);
@@ -301,15 +303,11 @@ class SpecConverterTest {
 
     @Test
     void anAddedMountGoesBeforeTheSpecsMountsBelowIt() {
-        Spec spec = TestSpecs.parse("""
-                {"root": {"path": "rootfs"}, "process": {"args": ["sh"]},
-                 "mounts": [
+        Spec spec = withMounts("""
                    {"destination": "/proc", "type": "proc", "source": "proc"},
                    {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
                    {"destination": "/sys/kernel/security", "type": "securityfs", "source": "securityfs"},
                    {"destination": "/etc/hosts", "type": "bind", "source": "/srv/hosts", "options": ["rbind"]}
-                 ],
-                 "linux": {"namespaces": [{"type": "pid"}]}}
                 """);
         converted(spec);
         assertEquals(List.of("/proc", "/dev", "/dev/pts", "/sys", "/sys/kernel/security", "/etc/hosts",
