@@ -97,6 +97,18 @@ class BadInputIT extends SuiteLifecycle {
         assertNothingLeft(id);
     }
 
+    /** runtime-tools' linux_devices: in a user namespace runc binds the host's node at that path, and there is none. */
+    @Test
+    void aDeviceTheHostLacks() throws IOException {
+        String id = env.newContainerId("bad-dev");
+        BusyboxBundle bundle = env.bundle(id);
+        bundle.linux().putArray("devices").addObject().put("path", "/dev/test1").put("type", "c")
+                .put("major", 10).put("minor", 666).put("fileMode", 0660);
+        CommandResult create = create(bundle.write(), id);
+        containers.assertRefused(create, "linux.devices", "/dev/test1", "user namespace", "host");
+        assertNothingLeft(id);
+    }
+
     @Test
     void managerNotRunning() throws IOException {
         String id = env.newContainerId("bad-h");

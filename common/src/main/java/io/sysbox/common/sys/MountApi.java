@@ -22,6 +22,10 @@ public final class MountApi {
     public static final int OPEN_TREE_CLOEXEC = 0x80000;
     public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     public static final long MOUNT_ATTR_RDONLY = 0x1;
+    public static final long MOUNT_ATTR_RELATIME = 0x0, MOUNT_ATTR_NOATIME = 0x10, MOUNT_ATTR_STRICTATIME = 0x20;
+    /** The atime mode bits: cleared together when one mode is set. */
+    public static final long MOUNT_ATTR__ATIME = 0x70;
+    public static final long MOUNT_ATTR_NODIRATIME = 0x80;
     public static final long MOUNT_ATTR_IDMAP = 0x100000;
     public static final int MNT_DETACH = 2;
     public static final long MS_BIND = 4096, MS_REC = 16384, MS_PRIVATE = 1 << 18, MS_RDONLY = 1, MS_REMOUNT = 32;

@@ -30,6 +30,15 @@ public final class IdmappedMount {
      */
     public static void attach(Path source, Path target, UserNamespaceFile userns, boolean recursive)
             throws IOException {
+        attach(source, target, userns, recursive, AtimeAttributes.NONE);
+    }
+
+    /**
+     * As {@link #attach(Path, Path, UserNamespaceFile, boolean)}, the clone's top mount given the
+     * access-time mode ATIME (see {@link AtimeAttributes}).
+     */
+    public static void attach(Path source, Path target, UserNamespaceFile userns, boolean recursive,
+                              AtimeAttributes atime) throws IOException {
         boolean created = false;
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             if (Files.isDirectory(source)) Files.createDirectory(target);
@@ -50,6 +59,7 @@ public final class IdmappedMount {
                 }
                 throw e;
             }
+            if (!atime.isNone()) MountApi.setAttr(tree, atime.set(), atime.clear(), -1, false, source.toString());
             MountApi.moveMount(tree, target.toString());
             attached = true;
         } finally {

@@ -14,6 +14,7 @@ import io.sysbox.common.proto.PreparedMount;
 import io.sysbox.common.proto.ReleaseResponse;
 import io.sysbox.common.sys.ErrnoException;
 import io.sysbox.common.sys.PidFd;
+import io.sysbox.mgr.idmap.AtimeAttributes;
 import io.sysbox.mgr.idmap.IdmapUnsupportedException;
 import io.sysbox.mgr.idmap.IdmappedMount;
 import io.sysbox.mgr.emulation.Emulation;
@@ -387,7 +388,8 @@ public final class ManagerService implements AutoCloseable {
         BindMountPolicy.Outcome outcome;
         try {
             outcome = policy.apply(source, container, shifted.mountOf(id, bind.getIndex()),
-                    (from, to, rec) -> IdmappedMount.attach(from, to, userns.get(), rec));
+                    (from, to, rec) -> IdmappedMount.attach(from, to, userns.get(), rec,
+                            AtimeAttributes.of(bind.getOptionsList())));
         } catch (MountPolicyException e) {
             throw new PreconditionFailedException(e.getMessage(), e);
         }

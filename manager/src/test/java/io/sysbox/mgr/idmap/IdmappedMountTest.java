@@ -93,6 +93,32 @@ class IdmappedMountTest {
         }
     }
 
+    /** The engine's remount of a bind with an atime option succeeds in a user namespace only if the clone has it. */
+    @Test
+    void theClonesTopMountGetsTheAtimeModeAsked() throws Exception {
+        Path dir = HostFixtures.tempDir("idmap-");
+        try {
+            Path source = Files.createDirectory(dir.resolve("source"));
+            Files.createDirectory(source.resolve("sub"));
+            Path strict = dir.resolve("strict");
+            Path noatime = dir.resolve("noatime");
+            try (UserNamespaceFile userns = UserNamespaceFile.create(MAPPING)) {
+                IdmappedMount.attach(source, strict, userns, false, AtimeAttributes.of(List.of("nosuid", "strictatime")));
+                IdmappedMount.attach(source, noatime, userns, false, AtimeAttributes.of(List.of("noatime")));
+            }
+            List<String> strictOptions = mountsUnder(strict).getFirst().mountOptions();
+            assertFalse(strictOptions.contains("relatime") || strictOptions.contains("noatime"), strictOptions.toString());
+            assertTrue(mountsUnder(strict).getFirst().idmapped(), strictOptions.toString());
+            assertTrue(mountsUnder(noatime).getFirst().mountOptions().contains("noatime"),
+                    mountsUnder(noatime).toString());
+            IdmappedMount.detach(strict);
+            IdmappedMount.detach(noatime);
+            assertTrue(mountsUnder(dir).isEmpty());
+        } finally {
+            HostFixtures.cleanUp(dir);
+        }
+    }
+
     @Test
     void detachOfAMissingTargetDoesNothing() throws Exception {
         IdmappedMount.detach(Path.of("/tmp/does-not-exist-" + ProcessHandle.current().pid()));

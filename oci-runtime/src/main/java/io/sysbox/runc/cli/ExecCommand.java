@@ -99,7 +99,7 @@ public final class ExecCommand implements Command {
         engineArgs.add(id);
         LowLevelRuntime engine = invocation.engine();
         if (EnteredNetwork.of(dir).isPresent()) {
-            // The spec names no network namespace (a pod's container): the engine would leave the
+            // The spec names no network namespace (one the container does not own): the engine would leave the
             // process in ours, so it starts in the container's.
             engine = engine.enteringNetwork("/proc/" + initPid(invocation, id) + "/ns/net", invocation.caller().libexec());
         }

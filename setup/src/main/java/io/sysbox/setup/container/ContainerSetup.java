@@ -78,7 +78,8 @@ public final class ContainerSetup {
         }
         Spec spec = Spec.read(bundle.resolve("config.json"));
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
-        SpecValidator.validate(spec, HostNamespaces.ofProcess(target.pid()));
+        HostNamespaces host = HostNamespaces.ofProcess(target.pid());
+        SpecValidator.validate(spec, host);
         Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
         String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
         if (!Files.isDirectory(rootfs)) {
@@ -88,7 +89,7 @@ public final class ContainerSetup {
         Path dir = target.privateDir();
         removeStale(id, dir);
 
-        Optional<String> ownerPid = joinedNetworkOwner(spec);
+        Optional<String> ownerPid = joinedNetworkOwner(spec, host);
         Prepared prepared = resources.prepare(request(target, spec, knobs, rootfs, ownerPid));
         debug.accept("prepared " + id + ": uid " + prepared.uid().hostId() + " rootfs " + prepared.rootfs());
         List<Path> createdCgroups = List.of();
@@ -136,11 +137,14 @@ public final class ContainerSetup {
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.rootfs(), prepared.mountSources(),
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     usernsPath, libModules(), binds, networkSysfs));
+            JoinedNamespaces.checkOwned(spec, host);
             CallerBundleHooks.wrap(spec, bundle, libexec);
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
             Optional<String> enteredNetwork = Optional.empty();
-            if (foreignNetwork && joinedUserns.isPresent()) {
-                // A pod's container: the engine starts inside the pod's network namespace instead.
+            if (foreignNetwork) {
+                // The engine starts inside the network namespace instead of joining it. A pod's container
+                // could not join it at create (runc joins the user namespace first); no container could
+                // at exec, which joins the init's user namespace before the others.
                 removeNamespace(spec, "network");
                 enteredNetwork = Optional.of(joinedNetwork.get().toString());
             }
@@ -155,7 +159,7 @@ public final class ContainerSetup {
             new ContainerRecord(bundle.toString(), callerRootfs, honorCaps, syscontMode, resources.managed(),
                     knobs.toJson()).write(dir);
             return dir;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | InvalidSpecException | RuntimeException e) {
             CgroupDelegation.removeCreated(createdCgroups);
             undo(id, dir);
             throw e;
@@ -205,12 +209,18 @@ public final class ContainerSetup {
                 .map(ns -> Path.of(ns.path())).findFirst();
     }
 
-    /** The pid whose network namespace the spec joins (another container's), if any. */
-    private static Optional<String> joinedNetworkOwner(Spec spec) {
+    /**
+     * The pid whose network namespace the spec joins when it is another container's (its user
+     * namespace is then shared), if any. A process in the host's user namespace is none: its
+     * mapping is the host's own, and its network namespace is one the container does not own.
+     */
+    private static Optional<String> joinedNetworkOwner(Spec spec, HostNamespaces host) throws IOException {
         for (Namespace ns : spec.namespaces()) {
             if (ns.type().equals("network") && ns.joinsExisting()) {
                 Matcher m = PROC_NS.matcher(ns.path());
-                if (m.matches()) return Optional.of(m.group(1));
+                if (!m.matches()) continue;
+                if (host.isHost("user", Path.of("/proc", m.group(1), "ns", "user"))) return Optional.empty();
+                return Optional.of(m.group(1));
             }
         }
         return Optional.empty();

@@ -1,8 +1,5 @@
 package io.sysbox.setup.container;
 
-import io.sysbox.common.sys.ErrnoException;
-import io.sysbox.common.sys.FileDescriptors;
-import io.sysbox.common.sys.Namespaces;
 import io.sysbox.setup.spec.NamespaceId;
 
 import java.io.IOException;
@@ -20,23 +17,6 @@ final class NetworkOwnership {
 
     /** Whether the user namespace USERNS owns the network namespace NETNS (both namespace files). */
     static boolean ownedBy(Path netns, Path userns) throws IOException {
-        int net;
-        try {
-            net = FileDescriptors.openReadOnly(netns.toString());
-        } catch (ErrnoException e) {
-            throw new IOException("network namespace " + netns + ": " + e.getMessage(), e);
-        }
-        try {
-            int owner = Namespaces.openOwner(net, netns.toString());
-            try {
-                return NamespaceId.of(Path.of("/proc/self/fd/" + owner)).equals(NamespaceId.of(userns));
-            } finally {
-                FileDescriptors.close(owner);
-            }
-        } catch (ErrnoException e) {
-            throw new IOException("cannot tell who owns network namespace " + netns + ": " + e.getMessage(), e);
-        } finally {
-            FileDescriptors.close(net);
-        }
+        return NamespaceOwner.of(netns).equals(NamespaceId.of(userns));
     }
 }

@@ -31,11 +31,6 @@ final class MountNodes {
         return path.startsWith(parent.endsWith("/") ? parent : parent + "/");
     }
 
-    /** How deep the destination lies; parents have smaller depths than their children. */
-    static int depth(JsonNode mount) {
-        return Path.of(destination(mount)).getNameCount();
-    }
-
     static boolean hasOption(JsonNode mount, String option) {
         for (JsonNode o : mount.path("options")) {
             if (option.equals(o.asText())) return true;

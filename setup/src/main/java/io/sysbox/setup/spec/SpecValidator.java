@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * Refuses, before anything is allocated or mounted, a spec that cannot become a system container
  * (SPEC §3): shared host namespaces, explicit mappings sysbox cannot honour, bad SYSBOX_* knobs, no
- * rootfs. Each message names the field and says how to fix it.
+ * rootfs, devices the engine cannot bind from the host. Each message names the field and says how to fix it.
  */
 public final class SpecValidator {
 
@@ -40,6 +40,7 @@ public final class SpecValidator {
         SysboxKnobs.parse(spec);
         checkNamespaces(spec.namespaces(), host);
         ExplicitMappings.of(spec);
+        HostDeviceNodes.check(spec);
     }
 
     private static void checkNamespaces(List<Namespace> namespaces, HostNamespaces host) throws InvalidSpecException {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +15,10 @@ import java.util.function.Supplier;
  * The mount rules of SPEC §3 for a system container: /proc, /sys and /sys/fs/cgroup writable (the
  * user namespace leaves only namespaced resources writable), /dev a tmpfs with /dev/kmsg empty, the
  * tmpfs mounts systemd and read-only roots need, and /lib/modules for inner tools.
+ *
+ * <p>The spec's own mounts keep their order: the runtime spec says they are mounted in array order,
+ * and a spec may rely on a later mount covering an earlier one. Only the mounts added here are
+ * placed, each where it neither hides nor is hidden by the mounts around it.
  */
 final class SystemMounts {
 
@@ -55,7 +58,6 @@ final class SystemMounts {
         libModulesDir.ifPresent(dir -> plan.addIfAbsent(dir, () -> MountNodes.readOnlyBind(dir)));
         specialMounts.forEach((destination, source) -> plan.addIfAbsent(destination,
                 () -> MountNodes.make(destination, "bind", source, "rbind", "rw", "nosuid", "nodev")));
-        plan.sortParentsFirst();
         array.removeAll();
         plan.mounts.forEach(array::add);
     }
@@ -81,7 +83,7 @@ final class SystemMounts {
         addIfAbsent("/dev", MountNodes::devTmpfs);
         addIfAbsent("/sys", () -> MountNodes.sysfs(readOnlyRoot));
         addIfAbsent(CGROUP, MountNodes::cgroup);
-        mounts.add(MountNodes.kmsg());
+        insert(MountNodes.kmsg());
     }
 
     /** A tmpfs the spec already has at DEST is kept; anything else there is replaced by MAKE's tmpfs. */
@@ -99,15 +101,28 @@ final class SystemMounts {
     }
 
     private void addIfAbsent(String dest, Supplier<ObjectNode> make) {
-        if (mounts.stream().noneMatch(at(dest))) mounts.add(make.get());
+        if (mounts.stream().noneMatch(at(dest))) insert(make.get());
     }
 
     /**
-     * runc mounts in array order, so a parent must come before what is mounted below it (/dev before
-     * /dev/kmsg, /run before /run/lock). A stable sort by depth guarantees that and keeps the spec's
-     * order otherwise (Docker and containerd sort their mounts the same way).
+     * The engine mounts in array order, so an added mount goes after the last mount that covers its
+     * parent directory (/dev before /dev/kmsg, /sys before /sys/fs/cgroup) and before the first one
+     * after that which lies below it (a /dev the spec lacks before the spec's /dev/pts); with neither,
+     * at the end, after every mount of the spec.
      */
-    private void sortParentsFirst() {
-        mounts.sort(Comparator.comparingInt(MountNodes::depth));
+    private void insert(ObjectNode added) {
+        String dest = MountNodes.destination(added);
+        int afterParent = 0;
+        for (int i = 0; i < mounts.size(); i++) {
+            if (MountNodes.isBelow(dest, MountNodes.destination(mounts.get(i)))) afterParent = i + 1;
+        }
+        int at = mounts.size();
+        for (int i = afterParent; i < mounts.size(); i++) {
+            if (MountNodes.isBelow(MountNodes.destination(mounts.get(i)), dest)) {
+                at = i;
+                break;
+            }
+        }
+        mounts.add(at, added);
     }
 }

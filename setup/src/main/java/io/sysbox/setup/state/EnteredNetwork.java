@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * A container whose engine must be started inside a network namespace instead of joining it from
- * the spec (a pod's container: see io.sysbox.setup.container.NetworkOwnership): the namespace file
+ * the spec (one its user namespace does not own: see io.sysbox.setup.container.NetworkOwnership): the namespace file
  * its create named, kept in the container's private directory, so create/run start the engine
  * there and exec starts its process in the container's network namespace too. A plain file, read
  * without JSON on the create and exec paths.

@@ -46,6 +46,16 @@ class SpecConverterTest {
         return found.getFirst();
     }
 
+    /** A minimal spec with the mounts MOUNTS (JSON objects, comma-separated). */
+    private static Spec withMounts(String mounts) {
+        return TestSpecs.parse("{\"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": [\"sh\"]}, \"mounts\": ["
+                + mounts + "], \"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}}");
+    }
+
+    private static List<String> destinations(Spec spec) {
+        return spec.mountList().stream().map(Mount::destination).toList();
+    }
+
     private static int indexOf(Spec spec, String destination) {
         List<Mount> mounts = spec.mountList();
         for (int i = 0; i < mounts.size(); i++) {
@@ -239,9 +249,9 @@ class SpecConverterTest {
     @Test
     void keepsEveryOtherDockerMountInOrder() {
         Spec spec = converted(TestSpecs.docker());
-        assertEquals(List.of("/proc", "/dev", "/sys", "/dev/pts", "/dev/mqueue", "/dev/shm", "/etc/resolv.conf",
-                        "/etc/hostname", "/etc/hosts", "/dev/kmsg", "/sys/fs/cgroup"),
-                spec.mountList().stream().map(Mount::destination).toList());
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/sys", "/sys/fs/cgroup", "/dev/mqueue", "/dev/shm",
+                        "/etc/resolv.conf", "/etc/hostname", "/etc/hosts", "/dev/kmsg"),
+                destinations(spec));
         assertEquals(List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"),
                 mountAt(spec, "/dev/pts").options());
     }
@@ -251,8 +261,8 @@ class SpecConverterTest {
         Spec spec = TestSpecs.parse("""
                 {"root": {"path": "rootfs"}, "process": {"args": ["sh"]},
                  "mounts": [
-                   {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["newinstance"]},
                    {"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]},
+                   {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["newinstance"]},
                    {"destination": "/sys/fs/cgroup/memory", "type": "bind", "source": "/sys/fs/cgroup/memory"},
                    {"destination": "/sys/fs/cgroup/", "type": "bind", "source": "/sys/fs/cgroup", "options": ["rbind", "ro"]},
                    {"destination": "/dev/kmsg", "type": "bind", "source": "/dev/kmsg", "options": ["rbind"]}
@@ -269,6 +279,39 @@ class SpecConverterTest {
         assertFalse(cgroup.options().contains("ro"));
         assertTrue(mountsAt(spec, "/sys/fs/cgroup/memory").isEmpty());
         assertTrue(indexOf(spec, "/dev") < indexOf(spec, "/dev/pts"));
+        assertParentsFirst(spec);
+    }
+
+    /** The runtime spec: mounts are mounted in array order; runtime-tools checks it in mountinfo. */
+    @Test
+    void theSpecsOwnMountsKeepTheirOrderAndAddedOnesFollowTheirParents() {
+        Spec spec = withMounts("""
+                   {"destination": "/proc", "type": "proc", "source": "proc"},
+                   {"destination": "/dev", "type": "tmpfs", "source": "tmpfs"},
+                   {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
+                   {"destination": "/dev/shm", "type": "tmpfs", "source": "shm"},
+                   {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue"},
+                   {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["ro"]},
+                   {"destination": "/mnt/b", "type": "tmpfs", "source": "tmpfs"},
+                   {"destination": "/mnt", "type": "tmpfs", "source": "tmpfs"}
+                """);
+        Spec.objectIn(spec.json(), "root").put("readonly", true);
+        converted(spec);
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/mnt/b", "/mnt",
+                "/sys/fs/cgroup", "/dev/kmsg", "/run", "/tmp"), destinations(spec));
+    }
+
+    @Test
+    void anAddedMountGoesBeforeTheSpecsMountsBelowIt() {
+        Spec spec = withMounts("""
+                   {"destination": "/proc", "type": "proc", "source": "proc"},
+                   {"destination": "/dev/pts", "type": "devpts", "source": "devpts"},
+                   {"destination": "/sys/kernel/security", "type": "securityfs", "source": "securityfs"},
+                   {"destination": "/etc/hosts", "type": "bind", "source": "/srv/hosts", "options": ["rbind"]}
+                """);
+        converted(spec);
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/sys", "/sys/kernel/security", "/etc/hosts",
+                "/sys/fs/cgroup", "/dev/kmsg"), destinations(spec));
         assertParentsFirst(spec);
     }
 

@@ -111,8 +111,8 @@ class SpecTemplateTest {
         Spec spec = new Spec(SpecTemplate.systemContainer(Optional.empty()));
         SpecValidator.validate(spec, HostNamespaces.ofThisProcess());
         SpecConverter.convert(spec, TestSpecs.inputs(RuntimeCapabilities.ofThisProcess()));
-        assertEquals(List.of("/proc", "/dev", "/sys", "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev/kmsg",
-                "/sys/fs/cgroup"), spec.mountList().stream().map(Mount::destination).toList());
+        assertEquals(List.of("/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/sys/fs/cgroup",
+                "/dev/kmsg"), spec.mountList().stream().map(Mount::destination).toList());
         assertEquals(RuntimeCapabilities.ofThisProcess().names(),
                 strings(spec.process().get("capabilities").get("ambient")));
     }
