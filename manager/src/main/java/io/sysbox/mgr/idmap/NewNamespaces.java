@@ -9,15 +9,18 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A fresh user namespace with a container's mapping (and optionally a network namespace it
- * owns), alive while a piece of work runs with the pid of a process inside it; whatever the
- * work opens or mounts of {@code /proc/PID/ns/*} keeps the namespaces alive afterwards.
+ * A fresh user namespace with a container's mapping (and optionally network, ipc and uts
+ * namespaces it owns), alive while a piece of work runs with the pid of a process inside it;
+ * whatever the work opens or mounts of {@code /proc/PID/ns/*} keeps the namespaces alive afterwards.
  *
  * <p>The JVM cannot unshare(CLONE_NEWUSER) itself (the kernel refuses it to a multi-threaded
- * process), so a helper does: {@code unshare --user [--net] -- cat}. Echoing one byte through
+ * process), so a helper does: {@code unshare --user [--net] [--ipc] [--uts] -- cat}. Echoing one byte through
  * cat proves the unshare happened and cat is running in the new namespaces; their maps are then
  * written from outside, as the parent namespace's root may.
  */
@@ -31,9 +34,14 @@ public final class NewNamespaces {
 
     private NewNamespaces() {}
 
-    public static <T> T with(ContainerMapping mapping, boolean network, Work<T> work) throws IOException {
-        ProcessBuilder builder = network ? new ProcessBuilder("unshare", "--user", "--net", "--", "cat")
-                : new ProcessBuilder("unshare", "--user", "--", "cat");
+    /** @param owned the namespaces made beside the user namespace (unshare makes them after it: it owns them) */
+    public static <T> T with(ContainerMapping mapping, Set<OwnedNamespace> owned, Work<T> work) throws IOException {
+        List<String> command = new ArrayList<>(List.of("unshare", "--user"));
+        for (OwnedNamespace kind : OwnedNamespace.values()) {
+            if (owned.contains(kind)) command.add(kind.unshareOption());
+        }
+        command.addAll(List.of("--", "cat"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Process helper = builder.start();
         try {
             OutputStream stdin = helper.getOutputStream();

@@ -4,6 +4,7 @@ import io.sysbox.common.sys.FileDescriptors;
 import io.sysbox.mgr.idrange.ContainerMapping;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * An open file descriptor on a fresh user namespace with a container's mapping: what
@@ -25,7 +26,7 @@ public final class UserNamespaceFile implements AutoCloseable {
     }
 
     public static UserNamespaceFile create(ContainerMapping mapping) throws IOException {
-        return NewNamespaces.with(mapping, false,
+        return NewNamespaces.with(mapping, Set.of(),
                 pid -> new UserNamespaceFile(FileDescriptors.openReadOnly("/proc/" + pid + "/ns/user")));
     }
 

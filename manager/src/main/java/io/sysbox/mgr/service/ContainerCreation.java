@@ -3,6 +3,7 @@ package io.sysbox.mgr.service;
 import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
+import io.sysbox.mgr.idmap.OwnedNamespace;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.container.ContainerSetup;
 import io.sysbox.setup.resources.ContainerResources;
@@ -15,6 +16,8 @@ import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -89,10 +92,18 @@ public final class ContainerCreation {
         }
 
         @Override
-        public Optional<PodNamespaces> handOverPodNetwork(String id, Path runtimeNetns) throws IOException {
+        public Optional<PodNamespaces> handOverPodNamespaces(String id, Map<String, Path> joined) throws IOException {
+            Map<OwnedNamespace, Path> runtimeFiles = new EnumMap<>(OwnedNamespace.class);
+            for (Map.Entry<String, Path> file : joined.entrySet()) {
+                OwnedNamespace kind = OwnedNamespace.ofOciType(file.getKey()).orElseThrow(() ->
+                        new IllegalArgumentException("no handover for a " + file.getKey() + " namespace"));
+                runtimeFiles.put(kind, file.getValue());
+            }
             try {
-                var handed = service.handOverPodNetwork(id, runtimeNetns);
-                return Optional.of(new PodNamespaces(handed.userns(), handed.netns()));
+                var handed = service.handOverPodNamespaces(id, runtimeFiles);
+                Map<String, Path> files = new HashMap<>();
+                handed.namespaces().forEach((kind, path) -> files.put(kind.ociType(), path));
+                return Optional.of(new PodNamespaces(handed.userns(), files));
             } catch (ServiceException e) {
                 throw new IOException(e.getMessage(), e);
             }

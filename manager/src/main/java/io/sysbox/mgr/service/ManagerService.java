@@ -26,6 +26,7 @@ import io.sysbox.mgr.specialdirs.SpecialDirsConfig;
 import io.sysbox.mgr.specialdirs.SpecialMount;
 import io.sysbox.mgr.specialdirs.UserMount;
 import io.sysbox.mgr.idmap.UserNamespaceFile;
+import io.sysbox.mgr.idmap.OwnedNamespace;
 import io.sysbox.mgr.idrange.AllocationRecord;
 import io.sysbox.mgr.idrange.AllocationRecord.Origin;
 import io.sysbox.mgr.idrange.AllocationRecord.ShiftedMount;
@@ -41,7 +42,7 @@ import io.sysbox.mgr.pods.PodRangeStore;
 import io.sysbox.mgr.pods.PodRanges;
 import io.sysbox.mgr.mounts.MountPolicyException;
 import io.sysbox.mgr.mounts.ForeignNetwork;
-import io.sysbox.mgr.network.PodNetworkHandover;
+import io.sysbox.mgr.network.PodNamespaceHandover;
 import io.sysbox.mgr.rootfs.IdShift;
 import io.sysbox.mgr.rootfs.OverlayLayers;
 import io.sysbox.mgr.rootfs.OverlayMountTable;
@@ -646,27 +647,27 @@ public final class ManagerService implements AutoCloseable {
     }
 
     /**
-     * Gives CRI sandbox id a network namespace its pod owns in place of the runtime's RUNTIME_NETNS
-     * (see PodNetworkHandover): returns the user and network namespace files the sandbox joins.
-     * Undone with the container's other mounts at Release.
+     * Gives CRI sandbox id namespaces its pod owns in place of the runtime's RUNTIME_FILES (see
+     * PodNamespaceHandover): returns the user namespace and the namespace files the sandbox joins.
+     * The files in the container's directory go with its other mounts at Release.
      */
-    public PodNetworkHandover.Handed handOverPodNetwork(String id, Path runtimeNetns) throws ServiceException {
+    public PodNamespaceHandover.Handed handOverPodNamespaces(String id, Map<OwnedNamespace, Path> runtimeFiles)
+            throws ServiceException {
         ContainerIds.check(id);
         try (ContainerLocks.Held held = locks.lock(id)) {
             AllocationRecord record = states.get(id);
             if (record == null) {
-                throw new PreconditionFailedException("container " + id + " is not prepared: its network is handed"
-                        + " over after Prepare");
+                throw new PreconditionFailedException("container " + id + " is not prepared: its pod's namespaces are"
+                        + " handed over after Prepare");
             }
             try {
-                PodNetworkHandover.Handed handed = PodNetworkHandover.handOver(runtimeNetns, shifted.networkOf(id),
+                PodNamespaceHandover.Handed handed = PodNamespaceHandover.handOver(runtimeFiles, shifted.networkOf(id),
                         new ContainerMapping(record.uid(), record.gid()));
-                log.info("container {}: pod network of {} handed over to namespaces the pod owns ({})", id,
-                        runtimeNetns, handed.netns());
+                log.info("container {}: pod namespaces {} handed over to namespaces the pod owns", id, runtimeFiles);
                 return handed;
             } catch (IOException e) {
-                throw new PreconditionFailedException("container " + id + ": handing over the pod network "
-                        + runtimeNetns + ": " + e.getMessage(), e);
+                throw new PreconditionFailedException("container " + id + ": handing over the pod's namespaces "
+                        + runtimeFiles.values() + ": " + e.getMessage(), e);
             }
         }
     }

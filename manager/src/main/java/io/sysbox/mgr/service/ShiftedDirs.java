@@ -6,7 +6,6 @@ import io.sysbox.common.sys.Ownership;
 import io.sysbox.mgr.idmap.IdmappedMount;
 import io.sysbox.mgr.idmap.MountInfo;
 import io.sysbox.mgr.idrange.IdRange;
-import io.sysbox.mgr.network.PodNetworkHandover;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -22,7 +21,7 @@ import java.util.List;
  * DATA_ROOT/shifted/ID: the idmapped clones made for one container, {@code rootfs} and
  * {@code mounts/N}, and for an overlay rootfs the clones of its lower layers, {@code lower/N};
  * {@code sysfs}, a sysfs of a network namespace the container joins but does not own;
- * {@code network}, a CRI sandbox's own user and network namespaces (PodNetworkHandover).
+ * {@code network}, a CRI sandbox's own user, network, ipc and uts namespaces (PodNamespaceHandover).
  * The low-level runtime resolves these paths after joining the container's user namespace, so
  * the container's root (its host gid) may traverse them; nobody else may ({@code lower/} is
  * for overlayfs, which reaches it with the manager's credentials: root only).
@@ -53,7 +52,7 @@ final class ShiftedDirs {
         return dirOf(id).resolve("sysfs");
     }
 
-    /** A CRI sandbox's namespace files, when its pod network was handed over (PodNetworkHandover). */
+    /** A CRI sandbox's namespace files, when its pod's namespaces were handed over (PodNamespaceHandover). */
     Path networkOf(String id) {
         return dirOf(id).resolve("network");
     }
@@ -100,8 +99,6 @@ final class ShiftedDirs {
         Path dir = dirOf(id);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
         Path canonical = dir.toRealPath();
-        // First off the runtime's netns file, which is outside this directory.
-        PodNetworkHandover.undo(canonical.resolve("network"));
         List<MountInfo> mounted = new ArrayList<>(MountInfo.under(canonical));
         mounted.sort(Comparator.comparingInt((MountInfo m) -> m.mountPoint().getNameCount()).reversed());
         for (MountInfo mount : mounted) {
@@ -124,7 +121,10 @@ final class ShiftedDirs {
         Files.deleteIfExists(canonical.resolve("sysfs"));
         Path network = canonical.resolve("network");
         if (Files.isDirectory(network, LinkOption.NOFOLLOW_LINKS)) {
-            for (String file : List.of("userns", "netns")) Files.deleteIfExists(network.resolve(file));
+            // The namespace files, unmounted above (PodNamespaceHandover: userns, netns, ipcns, utsns).
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(network)) {
+                for (Path file : files) Files.delete(file);
+            }
             Files.delete(network);
         }
         Files.delete(canonical);

@@ -11,7 +11,10 @@ import io.sysbox.common.proto.IdMapping;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.PrepareResponse;
 import io.sysbox.common.sys.Ownership;
+import io.sysbox.common.sys.MountApi;
 import io.sysbox.mgr.idmap.IdmappedMount;
+import io.sysbox.mgr.idmap.OwnedNamespace;
+import io.sysbox.mgr.network.PodNamespaceHandover;
 import io.sysbox.mgr.idmap.UserNamespaceFile;
 import io.sysbox.mgr.idrange.AllocationStore;
 import io.sysbox.mgr.idrange.ContainerMapping;
@@ -30,6 +33,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -112,6 +117,49 @@ class ManagerServiceTest {
         restarted.release("c3");
         assertEquals(host(range.getUidMapping()), host(restarted.prepare(request("c4").build()).getUidMapping()));
         restarted.release("c4");
+    }
+
+    @Test
+    void aSandboxsHandedOverPodNamespacesLeaveWithItsReleaseWhileTheRuntimesFilesKeepThemForTheRuntimesTeardown()
+            throws Exception {
+        ManagerService service = service();
+        Process pinned = HostFixtures.namespaceHolder("--net", "--ipc", "--uts");
+        processes.add(pinned);
+        Map<OwnedNamespace, Path> runtimeFiles = new EnumMap<>(OwnedNamespace.class);
+        Path pins = Files.createDirectory(base.resolve("pinned"));
+        try {
+            for (OwnedNamespace kind : OwnedNamespace.values()) {
+                Path file = Files.createFile(pins.resolve(kind.procName()));
+                MountApi.mount("/proc/" + pinned.pid() + "/ns/" + kind.procName(), file.toString(), null, MountApi.MS_BIND, null);
+                runtimeFiles.put(kind, file);
+            }
+            assertThrows(PreconditionFailedException.class, () -> service.handOverPodNamespaces("sb", runtimeFiles),
+                    "only a prepared container's");
+            service.prepare(request("sb").build());
+            PodNamespaceHandover.Handed handed = service.handOverPodNamespaces("sb", runtimeFiles);
+            Path network = dataRoot.resolve("shifted/sb/network");
+            assertEquals(network.resolve("userns"), handed.userns());
+            for (OwnedNamespace kind : OwnedNamespace.values()) {
+                assertEquals(inode(handed.namespaces().get(kind)), inode(runtimeFiles.get(kind)), kind.procName());
+            }
+            long podUts = inode(runtimeFiles.get(OwnedNamespace.UTS));
+
+            service.release("sb");
+            assertEquals(List.of(), mountsUnder(dataRoot.resolve("shifted")), "the pod's own binds are gone");
+            assertFalse(Files.exists(dataRoot.resolve("shifted/sb")));
+            assertEquals(podUts, inode(runtimeFiles.get(OwnedNamespace.UTS)), "the runtime's file still names it");
+            for (Path file : runtimeFiles.values()) {
+                MountApi.umount(file.toString(), MountApi.MNT_DETACH);   // the runtime's teardown: one unmount
+                Files.delete(file);
+            }
+            assertEquals(List.of(), mountsUnder(pins));
+        } finally {
+            for (var mount : mountsUnder(pins)) MountApi.umount(mount.mountPoint().toString(), MountApi.MNT_DETACH);
+        }
+    }
+
+    private static long inode(Path file) throws IOException {
+        return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
     }
 
     @Test

@@ -68,14 +68,27 @@ public final class HostFixtures {
      * user namespace, as CNI makes a pod's); the caller kills it.
      */
     public static Process networkNamespaceHolder() throws IOException, InterruptedException {
-        Process holder = new ProcessBuilder("unshare", "-n", "sleep", "60").start();
-        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        Path ns = Path.of("/proc", Long.toString(holder.pid()), "ns", "net");
+        return namespaceHolder("--net");
+    }
+
+    /**
+     * A process in new namespaces of the host's user namespace, as a CRI runtime makes them for
+     * a pod before the runtime runs (CRI-O's pinns: {@code --net --ipc --uts}); returned once the
+     * namespaces exist (unshare has exec'd sleep).
+     */
+    public static Process namespaceHolder(String... unshareOptions) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("unshare"));
+        command.addAll(List.of(unshareOptions));
+        command.addAll(List.of("sleep", "60"));
+        Process holder = new ProcessBuilder(command).start();
+        String kind = unshareOptions[0].substring(2);
+        String host = Files.readSymbolicLink(Path.of("/proc/self/ns", kind)).toString();
+        Path ns = Path.of("/proc", Long.toString(holder.pid()), "ns", kind);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (Files.readSymbolicLink(ns).toString().equals(host)) {
             if (!holder.isAlive() || System.nanoTime() > deadline) {
                 holder.destroyForcibly();
-                throw new IOException("unshare -n did not start");
+                throw new IOException(String.join(" ", command) + " did not start");
             }
             Thread.sleep(10);
         }

@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  */
 public final class ContainerSetup {
     private static final Pattern PROC_NS = Pattern.compile("/proc/(\\d+)/ns/net");
+    /** The kinds of namespace a CRI runtime makes for a pod before the sandbox exists (containerd: network; CRI-O: all three). */
+    private static final List<String> HANDED_OVER = List.of("network", "ipc", "uts");
 
     /**
      * One container to set up: where the engine and sysbox-runc keep it, and the sysbox-runc
@@ -89,7 +91,10 @@ public final class ContainerSetup {
         Path dir = target.privateDir();
         removeStale(id, dir);
 
-        Optional<String> ownerPid = joinedNetworkOwner(spec, host);
+        Optional<PodOwner> owner = PodOwner.of(spec, target.engineRoot(), id);
+        Optional<String> ownerPid = owner.isPresent()
+                ? owner.map(o -> Long.toString(o.initPid()))
+                : joinedNetworkOwner(spec, host);
         Prepared prepared = resources.prepare(request(target, spec, knobs, rootfs, ownerPid));
         debug.accept("prepared " + id + ": uid " + prepared.uid().hostId() + " rootfs " + prepared.rootfs());
         List<Path> createdCgroups = List.of();
@@ -107,8 +112,8 @@ public final class ContainerSetup {
             Map<String, String> binds = new HashMap<>(prepared.specialMounts());
             Optional<EmulatedTree> emulated = Optional.empty();
             if (syscontMode && target.emulation()) {
-                Optional<String> pod = PodOwner.of(spec, target.engineRoot(), id);
-                emulated = resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod);
+                emulated = resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(),
+                        owner.map(PodOwner::id));
             }
             emulated.ifPresent(tree -> EmulatedFiles.addTo(binds, tree));
             Optional<Path> joinedNetwork = joinedNetworkPath(spec);
@@ -117,13 +122,14 @@ public final class ContainerSetup {
             // A new user namespace owns no existing network namespace; a joined one may (--net=container:X).
             boolean foreignNetwork = joinedNetwork.isPresent()
                     && (joinedUserns.isEmpty() || !NetworkOwnership.ownedBy(joinedNetwork.get(), joinedUserns.get()));
-            if (foreignNetwork && joinedUserns.isEmpty() && CriSandbox.is(spec)) {
-                // A pod's sandbox: its network moves into namespaces the pod owns (see ContainerResources).
-                Optional<ContainerResources.PodNamespaces> handed = resources.handOverPodNetwork(id, joinedNetwork.get());
+            Map<String, Path> runtimeNamespaces = joinedByPath(spec, HANDED_OVER);
+            if (joinedUserns.isEmpty() && CriSandbox.is(spec) && !runtimeNamespaces.isEmpty()) {
+                // A pod's sandbox: the namespaces the CRI runtime made for the pod are replaced by ones the pod owns (see ContainerResources).
+                Optional<ContainerResources.PodNamespaces> handed = resources.handOverPodNamespaces(id, runtimeNamespaces);
                 if (handed.isPresent()) {
                     usernsPath = Optional.of(handed.get().userns().toString());
-                    setNamespacePath(spec, "network", handed.get().netns().toString());
-                    foreignNetwork = false;
+                    handed.get().namespaces().forEach((type, file) -> setNamespacePath(spec, type, file.toString()));
+                    if (handed.get().namespaces().containsKey("network")) foreignNetwork = false;
                 }
             }
             Optional<String> networkSysfs = Optional.empty();
@@ -198,6 +204,18 @@ public final class ContainerSetup {
         for (int i = namespaces.size() - 1; i >= 0; i--) {
             if (type.equals(namespaces.get(i).path("type").asText())) namespaces.remove(i);
         }
+    }
+
+    /**
+     * The namespaces of TYPES the spec joins by path, by type. A sandbox's user namespace is new
+     * (or handed over), so none of them is its own: the CRI runtime made them for the pod.
+     */
+    private static Map<String, Path> joinedByPath(Spec spec, List<String> types) {
+        Map<String, Path> joined = new HashMap<>();
+        for (Namespace ns : spec.namespaces()) {
+            if (types.contains(ns.type()) && ns.joinsExisting()) joined.put(ns.type(), Path.of(ns.path()));
+        }
+        return joined;
     }
 
     /**

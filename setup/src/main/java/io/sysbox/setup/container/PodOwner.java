@@ -1,5 +1,6 @@
 package io.sysbox.setup.container;
 
+import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.oci.Namespace;
 import io.sysbox.common.oci.Spec;
 import io.sysbox.setup.spec.NamespaceId;
@@ -13,20 +14,24 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The container whose network namespace a new container joins ({@code --net=container:X}, a
- * pod's sandbox): containers of one pod share one emulation state in sysbox-fs (SPEC §6). The
- * spec names the namespace by a path (/proc/PID/ns/net, or a bind-mounted /run/netns/... file),
- * so the owner is the container of the same engine root whose init process is in that
- * namespace: compared by the namespace's device and inode, which every path to it shares.
+ * The container a new container shares its user namespace, mapping and emulation state with
+ * (SPEC §6: one range and one state per pod), and that container's init process.
+ *
+ * <p>A CRI pod's container names its pod's sandbox in the annotations the CRI runtime writes
+ * (CriSandbox.idOf): the owner is that container, which must be running under the same engine
+ * root, and the spec must join the sandbox's network namespace if it joins one. Otherwise
+ * ({@code --net=container:X}) the spec names the namespace only by a path (/proc/PID/ns/net, or a
+ * bind-mounted /run/netns/... file), so the owner is the container of the same engine root whose
+ * init process is in that namespace: compared by the namespace's device and inode, which every
+ * path to it shares.
  */
-final class PodOwner {
-    private PodOwner() {}
+record PodOwner(String id, long initPid) {
 
-    /** The owner's id, or empty when the spec makes a namespace of its own or no container of the engine owns it. */
-    static Optional<String> of(Spec spec, Path engineRoot, String self) {
-        Optional<Path> joined = spec.namespaces().stream()
-                .filter(ns -> ns.type().equals("network") && ns.joinsExisting())
-                .map(Namespace::path).map(Path::of).findFirst();
+    /** The owner, or empty when the spec makes a network namespace of its own or no container of the engine owns it. */
+    static Optional<PodOwner> of(Spec spec, Path engineRoot, String self) throws InvalidSpecException {
+        Optional<String> sandbox = CriSandbox.idOf(spec).filter(id -> !id.equals(self));
+        if (sandbox.isPresent()) return Optional.of(sandbox(spec, engineRoot, sandbox.get()));
+        Optional<Path> joined = joinedNetwork(spec);
         if (joined.isEmpty() || !Files.isDirectory(engineRoot)) return Optional.empty();
         NamespaceId target;
         try {
@@ -38,7 +43,8 @@ final class PodOwner {
             for (Path dir : containers) {
                 String id = dir.getFileName().toString();
                 if (id.equals(self)) continue;
-                if (inNamespace(engineRoot, id, target)) return Optional.of(id);
+                OptionalLong pid = initPidIn(engineRoot, id, target);
+                if (pid.isPresent()) return Optional.of(new PodOwner(id, pid.getAsLong()));
             }
         } catch (IOException e) {
             return Optional.empty();
@@ -46,13 +52,54 @@ final class PodOwner {
         return Optional.empty();
     }
 
-    /** Whether the init process the engine recorded for container ID is in the namespace {@code target}. */
-    private static boolean inNamespace(Path engineRoot, String id, NamespaceId target) {
+    /** The pod's sandbox SANDBOX, which a container of a CRI pod cannot do without. */
+    private static PodOwner sandbox(Spec spec, Path engineRoot, String sandbox) throws InvalidSpecException {
+        OptionalLong pid;
+        try {
+            pid = EngineState.initPid(engineRoot, sandbox);
+        } catch (IOException e) {
+            pid = OptionalLong.empty();
+        }
+        if (pid.isEmpty() || !Files.exists(Path.of("/proc", Long.toString(pid.getAsLong()), "ns", "user"))) {
+            throw new InvalidSpecException("the spec's CRI annotations name pod sandbox " + sandbox + ", which is not"
+                    + " a running container of this runtime (" + engineRoot + "): the containers of a pod join its"
+                    + " sandbox's user namespace (CRI-O runs a pod that shares no pid namespace without an infra"
+                    + " container unless drop_infra_ctr = false)");
+        }
+        Optional<Path> joined = joinedNetwork(spec);
+        if (joined.isPresent()) {
+            Path sandboxNetwork = Path.of("/proc", Long.toString(pid.getAsLong()), "ns", "net");
+            boolean same;
+            try {
+                same = NamespaceId.of(joined.get()).equals(NamespaceId.of(sandboxNetwork));
+            } catch (IOException e) {
+                throw new InvalidSpecException("cannot compare network namespace " + joined.get() + " with pod sandbox "
+                        + sandbox + "'s: " + e.getMessage());
+            }
+            if (!same) {
+                throw new InvalidSpecException("network namespace " + joined.get() + " is not that of pod sandbox "
+                        + sandbox + ", which the spec's CRI annotations name");
+            }
+        }
+        return new PodOwner(sandbox, pid.getAsLong());
+    }
+
+    private static Optional<Path> joinedNetwork(Spec spec) {
+        return spec.namespaces().stream()
+                .filter(ns -> ns.type().equals("network") && ns.joinsExisting())
+                .map(Namespace::path).map(Path::of).findFirst();
+    }
+
+    /** The init process the engine recorded for container ID, if it is in the namespace {@code target}. */
+    private static OptionalLong initPidIn(Path engineRoot, String id, NamespaceId target) {
         try {
             OptionalLong pid = EngineState.initPid(engineRoot, id);
-            return pid.isPresent() && NamespaceId.of(Path.of("/proc", Long.toString(pid.getAsLong()), "ns", "net")).equals(target);
+            if (pid.isPresent() && NamespaceId.of(Path.of("/proc", Long.toString(pid.getAsLong()), "ns", "net")).equals(target)) {
+                return pid;
+            }
+            return OptionalLong.empty();
         } catch (IOException e) {
-            return false; // being created or deleted meanwhile: not an owner
+            return OptionalLong.empty(); // being created or deleted meanwhile: not an owner
         }
     }
 }

@@ -38,17 +38,25 @@ public interface ContainerResources {
         return Optional.empty();
     }
 
-    /** The user and network namespace files a CRI sandbox joins after its pod network was handed over. */
-    record PodNamespaces(Path userns, Path netns) {}
+    /**
+     * The namespace files a CRI sandbox joins after its pod's namespaces were handed over: its
+     * user namespace, and by OCI type ("network", "ipc", "uts") the namespaces it owns.
+     */
+    record PodNamespaces(Path userns, Map<String, Path> namespaces) {
+        public PodNamespaces {
+            namespaces = Map.copyOf(namespaces);
+        }
+    }
 
     /**
-     * For a CRI pod sandbox whose network namespace RUNTIME_NETNS (made by CNI) belongs to the
-     * host's user namespace: a user namespace with the sandbox's mapping and a network namespace it
-     * owns, with the CNI's interfaces moved in and bound over RUNTIME_NETNS, so the pod's other
-     * containers and the CRI runtime find it by the same path; undone at release. Empty when
-     * nobody can (no manager): the sandbox then joins RUNTIME_NETNS itself.
+     * For a CRI pod sandbox that joins, by path, namespaces the CRI runtime made for the pod in
+     * the host's user namespace (JOINED, by OCI type: containerd's CNI network namespace; CRI-O's
+     * pinned network, ipc and uts namespaces): a user namespace with the sandbox's mapping and, of
+     * each kind, a namespace it owns, bound in place of the runtime's at its file (the CNI's
+     * interfaces moved in), so the pod's other containers and the CRI runtime find them by the
+     * same paths. Empty when nobody can (no manager): the sandbox then joins the runtime's.
      */
-    default Optional<PodNamespaces> handOverPodNetwork(String id, Path runtimeNetns) throws IOException {
+    default Optional<PodNamespaces> handOverPodNamespaces(String id, Map<String, Path> joined) throws IOException {
         return Optional.empty();
     }
 }
