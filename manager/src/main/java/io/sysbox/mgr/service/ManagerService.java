@@ -48,6 +48,7 @@ import io.sysbox.mgr.rootfs.OverlayMountTable;
 import io.sysbox.mgr.rootfs.OverlayRootfsException;
 import io.sysbox.mgr.rootfs.OverlayRootfsShifter;
 import io.sysbox.setup.cgroup.CreatedCgroups;
+import io.sysbox.setup.state.PrivateDir;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -573,8 +574,7 @@ public final class ManagerService implements AutoCloseable {
             }
             releaseLocked(record, "its process " + watch.pid() + " exited and the runtime state "
                     + (watch.runtimeStateDir().isEmpty() ? "(none given)" : watch.runtimeStateDir()) + " is gone");
-            removeCgroupsMadeAhead(watch.runtimePrivateDir());
-            RuntimePrivateDir.remove(watch.runtimePrivateDir(), log);
+            removeWhatTheRunLeft(watch.runtimePrivateDir());
         } catch (PreconditionFailedException e) {
             log.error(e.getMessage());
         }
@@ -584,12 +584,24 @@ public final class ManagerService implements AutoCloseable {
      * A foreground run whose runc failed before making its state leaves the cgroups the setup
      * made ahead of runc (runc removes only those of containers it knew): empty ones go now.
      */
-    private void removeCgroupsMadeAhead(String privateDir) {
-        if (privateDir.isEmpty()) return;
+    /**
+     * The runtime became runc and is gone when a foreground run ends: the cgroups made ahead of
+     * runc and the runtime's private directory are removed here instead (a relative or root path
+     * is not one the runtime gives, so nothing is touched).
+     */
+    private void removeWhatTheRunLeft(String privateDir) {
+        if (privateDir == null || privateDir.isEmpty()) return;
+        Path dir = Path.of(privateDir);
+        if (!dir.isAbsolute() || dir.getNameCount() < 2) return;
         try {
-            CreatedCgroups.removeRemembered(Path.of(privateDir));
+            CreatedCgroups.removeRemembered(dir);
         } catch (IOException e) {
             log.warn("removing the cgroups made for {}: {}", privateDir, e.getMessage());
+        }
+        try {
+            PrivateDir.remove(dir);
+        } catch (IOException e) {
+            log.warn("removing runtime directory {}: {}", privateDir, e.getMessage());
         }
     }
 

@@ -1,7 +1,7 @@
 package io.sysbox.runc.cli;
 
 import io.sysbox.setup.cgroup.CreatedCgroups;
-import io.sysbox.setup.container.PrivateDir;
+import io.sysbox.setup.state.PrivateDir;
 import io.sysbox.setup.state.ContainerRecordFiles;
 
 import java.nio.file.Files;

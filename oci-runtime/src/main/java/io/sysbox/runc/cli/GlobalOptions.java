@@ -1,5 +1,7 @@
 package io.sysbox.runc.cli;
 
+import io.sysbox.setup.state.RuntimeRoot;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,6 @@ public record GlobalOptions(
         boolean help,
         boolean version) {
 
-    public static final Path DEFAULT_ROOT = Path.of("/run/sysbox-runc");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/sysbox");
 
     static final FlagSet FLAGS = new FlagSet("sysbox-runc")
@@ -44,7 +45,7 @@ public record GlobalOptions(
         if (p.has("rootless")) passThrough.add("--rootless=" + p.value("rootless", "auto"));
         String runDir = p.value("run-dir", env.getOrDefault("SYSBOX_RUN_DIR", DEFAULT_RUN_DIR.toString()));
         GlobalOptions options = new GlobalOptions(
-                cwd.resolve(p.value("root", DEFAULT_ROOT.toString())),
+                cwd.resolve(p.value("root", RuntimeRoot.DEFAULT.toString())),
                 p.value("log", null),
                 format,
                 p.bool("debug"),
@@ -61,13 +62,13 @@ public record GlobalOptions(
 
     public record Parsed(GlobalOptions options, List<String> rest) {}
 
-    /** Where the low-level runtime keeps its state: a child of ours, so it lists only containers. */
+    /** Where the low-level runtime keeps its state (RuntimeRoot decides the layout). */
     public Path engineRoot() {
-        return root.resolve("runc");
+        return new RuntimeRoot(root).engineRoot();
     }
 
     /** sysbox-runc's private directory for one container (converted bundle, knobs). */
     public Path containerDir(String id) {
-        return root.resolve("sysbox").resolve(id);
+        return new RuntimeRoot(root).privateDir(id);
     }
 }

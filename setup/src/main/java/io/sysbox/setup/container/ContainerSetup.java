@@ -22,6 +22,7 @@ import io.sysbox.setup.spec.SpecValidator;
 import io.sysbox.setup.spec.SysboxKnobs;
 import io.sysbox.setup.state.ContainerRecord;
 import io.sysbox.setup.state.EnteredNetwork;
+import io.sysbox.setup.state.PrivateDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -264,6 +265,10 @@ public final class ContainerSetup {
         } catch (IOException e) {
             debug.accept("releasing " + id + " after a failed create: " + e.getMessage());
         }
-        PrivateDir.remove(dir);
+        try {
+            PrivateDir.remove(dir);
+        } catch (IOException e) {
+            debug.accept("removing the private directory of " + id + " after a failed create: " + e.getMessage());
+        }
     }
 }
