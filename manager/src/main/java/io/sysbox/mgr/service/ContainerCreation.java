@@ -69,7 +69,7 @@ public final class ContainerCreation {
             log.info("OCI hook refused: {}", e.getMessage());
             throw new InvalidRequestException(e.getMessage());
         } catch (IOException e) {
-            log.warn("OCI hook failed: {}", e.getMessage());
+            log.warn("OCI hook: {}", e.getMessage());
             throw new PreconditionFailedException(e.getMessage());
         }
     }
