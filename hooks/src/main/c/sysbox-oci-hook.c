@@ -17,8 +17,8 @@
  * fails the create (at poststop it only logs it).
  */
 #define _GNU_SOURCE
+#include <err.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,18 +34,8 @@
 #define MAX_STATE (1024 * 1024)
 #define MAX_ANSWER (1024 * 1024)
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
+/* Messages go out as "sysbox-oci-hook: ...", whatever argv[0] the hooks file gave (see main). */
+#define fail(...) errx(1, __VA_ARGS__)
 
 /* Reads exactly n bytes; -1 at an early end of stream. */
 static int read_exactly(int fd, unsigned char *p, size_t n)
@@ -133,6 +123,7 @@ static char **answer_argv(const unsigned char *p, size_t len)
 
 int main(int argc, char **argv)
 {
+	program_invocation_short_name = PROG;
 	const char *run_dir = "/run/sysbox";
 	if (argc == 3 && strcmp(argv[1], "--run-dir") == 0)
 		run_dir = argv[2];

@@ -120,12 +120,17 @@ class OciHookSetupTest {
         assertEquals(List.of(), resources.released);
     }
 
-    @Test
-    void createRuntimeRecordsTheSpecsOwnRangeWatchesTheInitAndLeavesTheRootfs() throws Exception {
+    /** The spec with two binds: one never idmapped (a device), one of a directory at DATA. */
+    private void writeSpecWithBinds(String data) throws Exception {
         Spec spec = spec();
         bind(spec, "/dev/null", "/dev/kmsg");
-        bind(spec, dir.resolve("volume").toString(), "/data");
+        bind(spec, dir.resolve("volume").toString(), data);
         writeSpec(spec);
+    }
+
+    @Test
+    void createRuntimeRecordsTheSpecsOwnRangeWatchesTheInitAndLeavesTheRootfs() throws Exception {
+        writeSpecWithBinds("/data");
         assertEquals(List.of(), handle(state("creating", true)), "nothing idmapped, nobody emulates: nothing to bind");
         Preparation p = resources.prepared.getFirst();
         assertEquals("c1", p.id());
@@ -142,10 +147,7 @@ class OciHookSetupTest {
 
     @Test
     void theAnswerRebindsTheIdmappedClonesAndBindsTheEmulatedFiles() throws Exception {
-        Spec spec = spec();
-        bind(spec, "/dev/null", "/dev/kmsg");
-        bind(spec, dir.resolve("volume").toString(), "/data/");
-        writeSpec(spec);
+        writeSpecWithBinds("/data/");
         Path emulated = Files.createDirectories(dir.resolve("fs/c1"));
         Files.createDirectories(emulated.resolve("proc/sys/kernel"));
         Files.writeString(emulated.resolve("proc/uptime"), "");
