@@ -14,6 +14,7 @@ import io.sysbox.setup.spec.HostNamespaces;
 import io.sysbox.setup.spec.SysboxKnobs;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,13 @@ public final class OciHookSetup {
             throw new InvalidSpecException("container " + id + ": " + e.getMessage());
         }
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
-        Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize().toRealPath();
+        Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new InvalidSpecException("container " + id + ": rootfs " + rootfs + " (root.path of "
+                    + bundle.resolve("config.json") + ") is not a directory");
+        }
+        // As runc mounted it (it resolves links in the path first): the binds' destinations are below it.
+        rootfs = rootfs.toRealPath();
         // No runtime state dir to wait for: the init's exit alone releases, if poststop does not first.
         Prepared prepared = resources.prepare(new Preparation(id, rootfs, List.of(mapping.uid()), List.of(mapping.gid()),
                 ContainerSetup.bindSources(spec, bundle), knobs.skipUidShift(), state.pid(), Path.of(""), Path.of(""),

@@ -186,6 +186,17 @@ class OciHookSetupTest {
     }
 
     @Test
+    void aMissingRootfsIsNamedBeforeAnythingIsPrepared() throws Exception {
+        Spec spec = spec();
+        writeSpec(spec);
+        Files.delete(bundle.resolve("rootfs"));
+        InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> handle(state("creating", true)));
+        assertTrue(e.getMessage().startsWith("container c1: rootfs " + bundle.resolve("rootfs") + " (root.path of "),
+                e.getMessage());
+        assertEquals(List.of(), resources.prepared);
+    }
+
+    @Test
     void aFailureAfterPrepareReleasesWhatItMade() throws Exception {
         writeSpec(spec());
         Path emulated = Files.createDirectories(dir.resolve("fs/c1/proc"));
