@@ -201,6 +201,11 @@ public final class SysboxFsMount implements AutoCloseable {
         return readOnlyFuse.mountpoint().resolve(id);
     }
 
+    /** What each container's directory holds. */
+    public ContainerLayout layout() {
+        return layout;
+    }
+
     public EmulationFileSystem fileSystem() {
         return fileSystem;
     }

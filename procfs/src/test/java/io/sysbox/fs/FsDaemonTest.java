@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.sysbox.common.proto.RegisterRequest;
 import io.sysbox.common.proto.RegisterResponse;
+import io.sysbox.common.proto.ServedEntry;
 import io.sysbox.common.proto.UnregisterRequest;
 import io.sysbox.common.sys.BootClock;
 import io.sysbox.fs.testing.MemoryCgroupFixture;
@@ -17,6 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -66,6 +72,28 @@ class FsDaemonTest {
             double uptime = Double.parseDouble(Files.readString(dir.resolve("proc/uptime")).split(" ")[0]);
             assertTrue(uptime >= 5 && uptime < 10, "uptime " + uptime);
             assertTrue(Files.readString(dir.resolve("proc/meminfo")).startsWith("MemTotal:         262144 kB\n"));
+
+            // What Register answers is what the FUSE tree holds: every served path exists with its
+            // kind, read-only files also on the read-only connection, and no emulated file is left out.
+            Path readOnlyDir = Path.of(registered.getReadOnlyPath());
+            Set<String> servedFiles = new HashSet<>();
+            for (ServedEntry entry : registered.getServedList()) {
+                Path path = dir.resolve(entry.getPath());
+                assertEquals(entry.getDirectory(), Files.isDirectory(path), entry.getPath());
+                if (!entry.getDirectory()) {
+                    servedFiles.add(entry.getPath());
+                    assertTrue(Files.isRegularFile(path), entry.getPath());
+                    assertEquals(entry.getReadOnly(), Files.isRegularFile(readOnlyDir.resolve(entry.getPath())), entry.getPath());
+                }
+            }
+            assertTrue(servedFiles.containsAll(List.of("proc/uptime", "proc/meminfo", "sys/devices/system/cpu/online")),
+                    servedFiles.toString());
+            try (Stream<Path> walk = Files.walk(dir.resolve("proc/sys"))) {
+                Set<String> sysctls = walk.filter(Files::isRegularFile).map(f -> dir.relativize(f).toString())
+                        .collect(Collectors.toSet());
+                assertFalse(sysctls.isEmpty());
+                assertTrue(servedFiles.containsAll(sysctls), "every sysctl file is in the answer");
+            }
 
             // A container known by its pid only: its start time is that process's.
             client.stub().register(RegisterRequest.newBuilder().setId("by-pid").setPid(ProcessHandle.current().pid()).build());

@@ -1,5 +1,7 @@
 package io.sysbox.mgr.emulation;
 
+import io.sysbox.setup.resources.EmulatedTree;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -8,11 +10,11 @@ import java.util.Optional;
 /** Who emulates containers' /proc and /sys files: sysbox-fs, or nobody (tests, a manager alone). */
 public sealed interface Emulation extends AutoCloseable permits Emulation.None, SysFsEmulation {
     /**
-     * Registers a container; answers the directory of its emulated files, empty when nobody
+     * Registers a container; answers what is served for it and where, empty when nobody
      * emulates. {@code shareStateWith}: the container whose network namespace it joins (its pod),
      * whose emulation state it shares.
      */
-    Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+    Optional<EmulatedTree> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                             Optional<String> shareStateWith) throws IOException;
 
     /** Forgets a container (nothing happens for an unknown one). */
@@ -23,7 +25,7 @@ public sealed interface Emulation extends AutoCloseable permits Emulation.None, 
 
     record None() implements Emulation {
         @Override
-        public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+        public Optional<EmulatedTree> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                        Optional<String> shareStateWith) {
             return Optional.empty();
         }

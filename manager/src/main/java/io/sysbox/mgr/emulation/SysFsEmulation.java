@@ -10,14 +10,19 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.sysbox.common.proto.RegisterRequest;
+import io.sysbox.common.proto.RegisterResponse;
+import io.sysbox.common.proto.ServedEntry;
 import io.sysbox.common.proto.SysFsGrpc;
 import io.sysbox.common.proto.UnregisterRequest;
+import io.sysbox.setup.resources.EmulatedTree;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -41,7 +46,7 @@ public final class SysFsEmulation implements Emulation {
     }
 
     @Override
-    public Optional<Path> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+    public Optional<EmulatedTree> register(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                    Optional<String> shareStateWith) throws IOException {
         if (!Files.exists(socket)) {
             log.debug("container {}: no sysbox-fs at {}, no emulated /proc and /sys files", id, socket);
@@ -51,11 +56,25 @@ public final class SysFsEmulation implements Emulation {
         cgroupDirs.forEach((controller, dir) -> request.putCgroupPaths(controller, dir.toString()));
         shareStateWith.ifPresent(request::setShareStateWith);
         try {
-            return Optional.of(Path.of(call(stub -> stub.register(request.build())).getPath()));
+            return Optional.of(treeOf(call(stub -> stub.register(request.build()))));
         } catch (StatusRuntimeException e) {
             throw new IOException("sysbox-fs cannot emulate the files of container " + id + ": "
                     + e.getStatus().getDescription() + " (" + e.getStatus().getCode() + ")", e);
         }
+    }
+
+    private static EmulatedTree treeOf(RegisterResponse response) {
+        Set<String> directories = new HashSet<>(), files = new HashSet<>(), readOnly = new HashSet<>();
+        for (ServedEntry entry : response.getServedList()) {
+            if (entry.getDirectory()) {
+                directories.add(entry.getPath());
+            } else {
+                files.add(entry.getPath());
+                if (entry.getReadOnly()) readOnly.add(entry.getPath());
+            }
+        }
+        return new EmulatedTree(Path.of(response.getPath()), Path.of(response.getReadOnlyPath()), directories, files,
+                readOnly);
     }
 
     @Override

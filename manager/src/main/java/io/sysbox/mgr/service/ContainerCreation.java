@@ -9,6 +9,7 @@ import io.sysbox.setup.Libexec;
 import io.sysbox.setup.container.ContainerSetup;
 import io.sysbox.setup.container.OciHookSetup;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.EmulatedTree;
 import io.sysbox.setup.resources.ContainerResources.PodNamespaces;
 import io.sysbox.setup.resources.PrepareMessages;
 import io.sysbox.setup.resources.Preparation;
@@ -119,7 +120,7 @@ public final class ContainerCreation {
         }
 
         @Override
-        public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+        public Optional<EmulatedTree> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                       Optional<String> shareStateWith) throws IOException {
             return service.emulate(id, cgroupDirs, rootUid, rootGid, shareStateWith);
         }

@@ -48,6 +48,7 @@ import io.sysbox.mgr.rootfs.OverlayMountTable;
 import io.sysbox.mgr.rootfs.OverlayRootfsException;
 import io.sysbox.mgr.rootfs.OverlayRootfsShifter;
 import io.sysbox.setup.cgroup.CreatedCgroups;
+import io.sysbox.setup.resources.EmulatedTree;
 import io.sysbox.setup.state.PrivateDir;
 import org.apache.logging.log4j.Logger;
 
@@ -693,7 +694,7 @@ public final class ManagerService implements AutoCloseable {
     }
 
     /** See Emulation.register: the runtime's setup asks for it once the container's cgroups exist. */
-    public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+    public Optional<EmulatedTree> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                   Optional<String> shareStateWith) throws IOException {
         return emulation.register(id, cgroupDirs, rootUid, rootGid, shareStateWith);
     }

@@ -5,6 +5,7 @@ import io.sysbox.common.sys.BootClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -93,6 +94,24 @@ public record ContainerLayout(List<EmulatedDirectory> directories) implements Au
             }
             throw e;
         }
+    }
+
+    /**
+     * A path each container's directory serves: a directory, or a file, which is also served on
+     * the read-only connection when no container can write it (see ContainerRegistry).
+     */
+    public record Served(String path, boolean directory, boolean readOnly) {}
+
+    /** Everything each container's directory serves, parents before children (Register answers it). */
+    public List<Served> served() {
+        List<Served> served = new ArrayList<>();
+        for (EmulatedDirectory directory : directories) {
+            served.add(new Served(directory.path(), true, false));
+            for (EmulatedFile file : directory.files()) {
+                served.add(new Served(directory.path() + "/" + file.name(), false, !(file instanceof WritableFile)));
+            }
+        }
+        return served;
     }
 
     /** Every emulated file, in directory order. */

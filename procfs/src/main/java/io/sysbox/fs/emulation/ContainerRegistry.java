@@ -194,7 +194,7 @@ public final class ContainerRegistry {
         List<Node> nodes = new ArrayList<>();
         DirectoryNode top = tree(state, nonce, "", table.root(), file -> true, now, nodes);
         DirectoryNode readOnlyTop = tree(state, nonce, READ_ONLY_PATHS, table.readOnlyRoot(),
-                file -> !(file instanceof WritableFile), now, nodes);
+                file -> !(file instanceof WritableFile), now, nodes); // as ContainerLayout.served() tells the runtime
         table.addAll(nodes);
         // Linked last: a lookup sees a directory only once all of it exists.
         table.root().add(top);

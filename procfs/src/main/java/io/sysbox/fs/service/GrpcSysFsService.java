@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.sysbox.common.proto.RegisterRequest;
 import io.sysbox.common.proto.RegisterResponse;
+import io.sysbox.common.proto.ServedEntry;
 import io.sysbox.common.proto.SysFsGrpc;
 import io.sysbox.common.proto.UnregisterRequest;
 import io.sysbox.common.proto.UnregisterResponse;
@@ -11,6 +12,7 @@ import io.sysbox.common.sys.BootClock;
 import io.sysbox.fs.SysboxFsMount;
 import io.sysbox.fs.emulation.AlreadyRegisteredException;
 import io.sysbox.fs.emulation.Container;
+import io.sysbox.fs.emulation.ContainerLayout;
 import io.sysbox.fs.emulation.EmulationState;
 import io.sysbox.fs.emulation.ProcessStartTime;
 import org.apache.logging.log4j.Logger;
@@ -46,8 +48,14 @@ public final class GrpcSysFsService extends SysFsGrpc.SysFsImplBase {
             }
             log.info("registered container {}: pid {}, cgroups {}, root {}:{}{}", container.id(), container.pid(),
                     container.cgroups(), container.rootUid(), container.rootGid(), sharing);
-            response.onNext(RegisterResponse.newBuilder()
-                    .setPath(mount.containerDirectory(container.id()).toString()).build());
+            RegisterResponse.Builder answer = RegisterResponse.newBuilder()
+                    .setPath(mount.containerDirectory(container.id()).toString())
+                    .setReadOnlyPath(mount.readOnlyContainerDirectory(container.id()).toString());
+            for (ContainerLayout.Served served : mount.layout().served()) {
+                answer.addServed(ServedEntry.newBuilder().setPath(served.path()).setDirectory(served.directory())
+                        .setReadOnly(served.readOnly()));
+            }
+            response.onNext(answer.build());
             response.onCompleted();
         } catch (IllegalArgumentException e) {
             response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

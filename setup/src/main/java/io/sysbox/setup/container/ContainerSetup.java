@@ -11,6 +11,7 @@ import io.sysbox.setup.Libexec;
 import io.sysbox.setup.cgroup.CgroupDelegation;
 import io.sysbox.setup.cgroup.CreatedCgroups;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.EmulatedTree;
 import io.sysbox.setup.resources.Preparation;
 import io.sysbox.setup.resources.Prepared;
 import io.sysbox.setup.spec.ConversionInputs;
@@ -102,12 +103,12 @@ public final class ContainerSetup {
                 createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
             }
             Map<String, String> binds = new HashMap<>(prepared.specialMounts());
-            Optional<Path> emulated = Optional.empty();
+            Optional<EmulatedTree> emulated = Optional.empty();
             if (syscontMode && target.emulation()) {
                 Optional<String> pod = PodOwner.of(spec, target.engineRoot(), id);
                 emulated = resources.emulate(id, cgroups.directories(cgroupsPath), (int) uid.hostId(), (int) gid.hostId(), pod);
             }
-            emulated.ifPresent(root -> EmulatedFiles.addTo(binds, root));
+            emulated.ifPresent(tree -> EmulatedFiles.addTo(binds, tree));
             Optional<Path> joinedNetwork = joinedNetworkPath(spec);
             Optional<String> usernsPath = ownerPid.map(pid -> "/proc/" + pid + "/ns/user");
             Optional<Path> joinedUserns = usernsPath.map(Path::of);

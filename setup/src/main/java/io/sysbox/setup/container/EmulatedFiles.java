@@ -1,18 +1,15 @@
 package io.sysbox.setup.container;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.sysbox.setup.resources.EmulatedTree;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The files sysbox-fs emulates per container (SPEC §6), bound over the container's own at the
- * same path. Only those sysbox-fs serves are bound, so a newer runtime works with an older
- * sysbox-fs.
+ * same path. Only those sysbox-fs serves are bound: its Register answers the list
+ * (EmulatedTree), so nothing here looks through FUSE.
  */
 final class EmulatedFiles {
     private static final List<String> PATHS = List.of(
@@ -37,65 +34,42 @@ final class EmulatedFiles {
     private EmulatedFiles() {}
 
     /**
-     * Where sysbox-fs serves, beside {@code <mountpoint>/<id>}, the files no container can write:
-     * {@code <mountpoint>/.ro/<id>}, on a FUSE connection mounted read-only, whose files the
-     * kernel reads without a GETATTR after each read (docs/design.md, "read path").
+     * Adds destination → source for each of PATHS that sysbox-fs serves (a file from the
+     * read-only connection where it is served there; a directory always from the read-write
+     * one: those bound whole, sys/kernel, pass host nodes through, and a write to one must be
+     * refused as sysfs refuses a container's root (EACCES), not with the read-only mount's EROFS).
      */
-    private static final String READ_ONLY_DIRECTORY = ".ro";
-
-    /**
-     * Adds destination → source for each file present under root (sysbox-fs's directory of the
-     * container), taken from the read-only directory beside it where sysbox-fs serves it there.
-     * Looked up here rather than answered by sysbox-fs's Register, so the manager and the
-     * protocol stay as they are, and a sysbox-fs without it (an older one) still gets its files bound.
-     */
-    static void addTo(Map<String, String> binds, Path root) {
+    static void addTo(Map<String, String> binds, EmulatedTree tree) {
         for (String path : PATHS) {
-            Path source = preferReadOnly(root, path);
-            // Each probe is a FUSE round trip in the create path: one found read-only is not made again.
-            boolean found = !source.startsWith(root) || Files.exists(source);
-            if (found) binds.put("/" + path, source.toString());
+            if (tree.files().contains(path)) {
+                binds.put("/" + path, tree.sourceOf(path).toString());
+            } else if (tree.directories().contains(path)) {
+                binds.put("/" + path, tree.root().resolve(path).toString());
+            }
         }
     }
 
     /**
-     * File {@code path} under the read-only directory of the container where sysbox-fs serves it
-     * there, else under root. Directories always from root: those bound whole (sys/kernel,
-     * devices/virtual) pass host nodes through, and a write to one must be refused as sysfs
-     * refuses a container's root (EACCES), not with the read-only mount's EROFS.
+     * Destination → source of every emulated file sysbox-fs serves, those a spec could bind and
+     * those only the hook can: what the OCI hooks mode binds, where no spec is converted.
      */
-    private static Path preferReadOnly(Path root, String path) {
-        Path readOnly = root.resolveSibling(READ_ONLY_DIRECTORY).resolve(root.getFileName()).resolve(path);
-        return Files.isRegularFile(readOnly) ? readOnly : root.resolve(path);
-    }
-
-    /**
-     * Destination → source of every emulated file sysbox-fs serves under root, those a spec could
-     * bind and those only the hook can: what the OCI hooks mode binds, where no spec is converted.
-     */
-    static Map<String, String> all(Path root) throws IOException {
-        Map<String, String> binds = hookBinds(root);
-        addTo(binds, root);
+    static Map<String, String> all(EmulatedTree tree) {
+        Map<String, String> binds = hookBinds(tree);
+        addTo(binds, tree);
         return binds;
     }
 
     /**
-     * Destination → source of what the hook binds: each sysctl file sysbox-fs serves under root
+     * Destination → source of what the hook binds: each sysctl file sysbox-fs serves
      * (/proc/sys/...; its choice, per host kernel and modules, is the list, nothing here repeats
      * it) and its /sys/devices/virtual.
      */
-    static Map<String, String> hookBinds(Path root) throws IOException {
+    static Map<String, String> hookBinds(EmulatedTree tree) {
         Map<String, String> binds = new HashMap<>();
-        Path virtual = root.resolve(DEVICES_VIRTUAL.substring(1));
-        if (Files.isDirectory(virtual)) binds.put(DEVICES_VIRTUAL, virtual.toString());
-        Path dir = root.resolve(SYSCTLS);
-        if (!Files.isDirectory(dir)) return binds;
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(Files::isRegularFile)
-                    .map(root::relativize)
-                    .forEach(path -> binds.put("/" + path, preferReadOnly(root, path.toString()).toString()));
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        String virtual = DEVICES_VIRTUAL.substring(1);
+        if (tree.directories().contains(virtual)) binds.put(DEVICES_VIRTUAL, tree.root().resolve(virtual).toString());
+        for (String file : tree.files()) {
+            if (file.startsWith(SYSCTLS + "/")) binds.put("/" + file, tree.sourceOf(file).toString());
         }
         return binds;
     }

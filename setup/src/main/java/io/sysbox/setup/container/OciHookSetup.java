@@ -7,6 +7,7 @@ import io.sysbox.common.oci.Spec;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.cgroup.CgroupDelegation;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.EmulatedTree;
 import io.sysbox.setup.resources.Preparation;
 import io.sysbox.setup.resources.Prepared;
 import io.sysbox.setup.spec.ExplicitMappings;
@@ -104,9 +105,9 @@ public final class OciHookSetup {
             if (knobs.syscontMode().orElse(prepared.syscontMode())) {
                 IdMapping uid = prepared.uid();
                 Map<String, Path> cgroups = CgroupDelegation.inCgroupsOf(Long.toString(state.pid())).directories("");
-                Optional<Path> root = resources.emulate(id, cgroups, (int) uid.hostId(), (int) prepared.gid().hostId(),
-                        Optional.empty());
-                if (root.isPresent()) emulated = EmulatedFiles.all(root.get());
+                Optional<EmulatedTree> tree = resources.emulate(id, cgroups, (int) uid.hostId(),
+                        (int) prepared.gid().hostId(), Optional.empty());
+                if (tree.isPresent()) emulated = EmulatedFiles.all(tree.get());
             }
             debug.accept("OCI hook for " + id + ": " + rebinds.size() + " idmapped binds, " + emulated.size()
                     + " emulated files");

@@ -19,11 +19,11 @@ public interface ContainerResources {
 
     /**
      * Registers the container with sysbox-fs, when one runs, for its emulated /proc and /sys
-     * files; answers the directory that holds them (proc/uptime, ...), to bind over the
-     * container's own. Released with the container. {@code shareStateWith}: the container whose
+     * files; answers what it serves and where (proc/uptime, ...), to bind over the container's
+     * own. Released with the container. {@code shareStateWith}: the container whose
      * network namespace it joins (a pod), whose emulation state it shares.
      */
-    default Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+    default Optional<EmulatedTree> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                    Optional<String> shareStateWith) throws IOException {
         return Optional.empty();
     }

@@ -6,6 +6,7 @@ import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.oci.Spec;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.resources.ContainerResources;
+import io.sysbox.setup.resources.EmulatedTree;
 import io.sysbox.setup.resources.Preparation;
 import io.sysbox.setup.resources.Prepared;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,7 +47,7 @@ class OciHookSetupTest {
         final List<String> released = new ArrayList<>();
         final List<Map<String, Path>> emulatedCgroups = new ArrayList<>();
         Map<Integer, String> clones = Map.of();
-        Optional<Path> emulation = Optional.empty();
+        Optional<EmulatedTree> emulation = Optional.empty();
         boolean syscontMode = true;
 
         @Override
@@ -66,7 +68,7 @@ class OciHookSetupTest {
         }
 
         @Override
-        public Optional<Path> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
+        public Optional<EmulatedTree> emulate(String id, Map<String, Path> cgroupDirs, int rootUid, int rootGid,
                                       Optional<String> shareStateWith) {
             emulatedCgroups.add(cgroupDirs);
             return emulation;
@@ -148,18 +150,18 @@ class OciHookSetupTest {
     @Test
     void theAnswerRebindsTheIdmappedClonesAndBindsTheEmulatedFiles() throws Exception {
         writeSpecWithBinds("/data/");
-        Path emulated = Files.createDirectories(dir.resolve("fs/c1"));
-        Files.createDirectories(emulated.resolve("proc/sys/kernel"));
-        Files.writeString(emulated.resolve("proc/uptime"), "");
-        Files.writeString(emulated.resolve("proc/sys/kernel/panic"), "");
-        resources.emulation = Optional.of(emulated);
+        // What sysbox-fs's Register answers: uptime also on the read-only connection, panic writable.
+        Path emulated = dir.resolve("fs/c1");
+        Path readOnly = dir.resolve("fs/.ro/c1");
+        resources.emulation = Optional.of(new EmulatedTree(emulated, readOnly, Set.of("proc", "proc/sys"),
+                Set.of("proc/uptime", "proc/sys/kernel/panic"), Set.of("proc/uptime")));
         resources.clones = Map.of(1, "/data-root/shifted/c1/mounts/1");
         List<String> command = handle(state("creating", true));
         String rootfs = bundle.resolve("rootfs").toRealPath().toString();
         assertEquals(List.of(libexec.resolve(ProcSysHook.NAME).toString(),
                 "--rebind", rootfs, "/data-root/shifted/c1/mounts/1", "/data",
                 emulated.resolve("proc/sys/kernel/panic").toString(), rootfs + "/proc/sys/kernel/panic",
-                emulated.resolve("proc/uptime").toString(), rootfs + "/proc/uptime"), command);
+                readOnly.resolve("proc/uptime").toString(), rootfs + "/proc/uptime"), command);
         // Registered with the cgroups the init is in (this test's own process stands in for it; v1 hosts).
         String memory = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.contains(":memory:"))
                 .map(l -> l.substring(l.indexOf(":memory:") + 8)).findFirst().orElseThrow();
@@ -171,7 +173,8 @@ class OciHookSetupTest {
         Spec spec = spec();
         Spec.arrayIn(spec.process(), "env").add("SYSBOX_SYSCONT_MODE=FALSE");
         writeSpec(spec);
-        resources.emulation = Optional.of(Files.createDirectories(dir.resolve("fs/c1")));
+        resources.emulation = Optional.of(new EmulatedTree(dir.resolve("fs/c1"), dir.resolve("fs/.ro/c1"), Set.of("proc"),
+                Set.of("proc/uptime"), Set.of()));
         assertEquals(List.of(), handle(state("creating", true)));
         assertEquals(List.of(), resources.emulatedCgroups);
     }
@@ -199,9 +202,8 @@ class OciHookSetupTest {
     @Test
     void aFailureAfterPrepareReleasesWhatItMade() throws Exception {
         writeSpec(spec());
-        Path emulated = Files.createDirectories(dir.resolve("fs/c1/proc"));
-        Files.writeString(emulated.resolve("uptime"), "");
-        resources.emulation = Optional.of(emulated.getParent());
+        resources.emulation = Optional.of(new EmulatedTree(dir.resolve("fs/c1"), dir.resolve("fs/.ro/c1"), Set.of("proc"),
+                Set.of("proc/uptime"), Set.of()));
         Files.delete(libexec.resolve(ProcSysHook.NAME));
         IOException e = assertThrows(IOException.class, () -> handle(state("creating", true)));
         assertTrue(e.getMessage().contains("sysbox-procsys-hook is missing"), e.getMessage());
