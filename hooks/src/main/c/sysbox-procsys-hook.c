@@ -2,7 +2,7 @@
  * sysbox-procsys-hook: an OCI createRuntime hook that binds the files sysbox-fs serves for a
  * container over the container's own /proc/sys files and /sys/devices/virtual.
  *
- * Usage: sysbox-procsys-hook [--keep PATH]... [--rebind ROOT SOURCE PATH]... [SOURCE DESTINATION ...]
+ * Usage: sysbox-procsys-hook [--sources-in NSFILE] [--keep PATH]... [--rebind ROOT SOURCE PATH]... [SOURCE DESTINATION ...]
  *        with the OCI state of the container on stdin (its "pid" is the container's init); at least
  *        one SOURCE DESTINATION pair or --rebind.
  *
@@ -21,6 +21,11 @@
  * back at PATH after them all, over what the moves put there (a SOURCE, or sysfs if none covered
  * it): the container keeps its own /sys/devices/virtual/net, whose devices are those of the network
  * namespace that mounted its sysfs, under sysbox-fs's /sys/devices/virtual.
+ *
+ * --sources-in NSFILE: the sources are cloned in that mount namespace (the manager's, where it made
+ * them) rather than this process's. An engine may run the runtime, and so its hooks, in a mount
+ * namespace of its own that was copied before the manager mounted them (Podman's conmon does,
+ * and the host's mounts do not propagate).
  *
  * --rebind ROOT SOURCE PATH (the OCI hooks mode of an unmodified runtime, whose spec binds the original
  * of SOURCE, an idmapped clone the manager made, at PATH): PATH is resolved inside ROOT (the rootfs, as
@@ -52,6 +57,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 
@@ -102,7 +108,8 @@ static int sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const 
 }
 
 #define PROG "sysbox-procsys-hook"
-#define USAGE "usage: " PROG " [--keep PATH]... [--rebind ROOT SOURCE PATH]... [SOURCE DESTINATION ...] < OCI-STATE"
+#define USAGE "usage: " PROG " [--sources-in NSFILE] [--keep PATH]... [--rebind ROOT SOURCE PATH]... [SOURCE DESTINATION ...]" \
+	" < OCI-STATE"
 
 /* runc's state is a few hundred bytes; annotations can make it larger, never this large. */
 #define MAX_STATE (1024 * 1024)
@@ -253,8 +260,10 @@ static void move_rebind(struct rebind *r, pid_t pid)
 	if (fstat(target, &st) < 0 || fstatvfs(target, &vfs) < 0)
 		fail("cannot stat %s inside %s: %s", r->path, r->root, strerror(errno));
 	if (st.st_dev != r->shown.st_dev || st.st_ino != r->shown.st_ino)
-		fail("%s inside %s in the mount namespace of pid %d does not show %s (another device or inode): it is "
-		     "not the runtime's bind of that source, so it is left as it is", r->path, r->root, (int)pid, r->source);
+		fail("%s inside %s in the mount namespace of pid %d does not show %s (device %u:%u inode %llu there, "
+		     "%u:%u inode %llu here): it is not the runtime's bind of that source, so it is left as it is", r->path,
+		     r->root, (int)pid, r->source, major(st.st_dev), minor(st.st_dev), (unsigned long long)st.st_ino,
+		     major(r->shown.st_dev), minor(r->shown.st_dev), (unsigned long long)r->shown.st_ino);
 	struct mount_attr attr = {0};
 	if (vfs.f_flag & ST_RDONLY)
 		attr.attr_set |= MOUNT_ATTR_RDONLY;
@@ -280,6 +289,11 @@ int main(int argc, char **argv)
 	if (!keep_paths || !rebinds)
 		fail("out of memory");
 	int first = 1, keeps = 0, nrebinds = 0;
+	const char *sources_in = NULL;
+	if (first + 1 < argc && strcmp(argv[first], "--sources-in") == 0) {
+		sources_in = argv[first + 1];
+		first += 2;
+	}
 	for (;;) {
 		if (first + 1 < argc && strcmp(argv[first], "--keep") == 0) {
 			keep_paths[keeps++] = argv[first + 1];
@@ -317,6 +331,14 @@ int main(int argc, char **argv)
 	int *kept = calloc((size_t)keeps + 1, sizeof *kept);
 	if (!trees || !kept)
 		fail("out of memory");
+	if (sources_in) {
+		int sources_ns = open(sources_in, O_RDONLY | O_CLOEXEC);
+		if (sources_ns < 0)
+			fail("cannot open the sources' mount namespace %s: %s", sources_in, strerror(errno));
+		if (setns(sources_ns, CLONE_NEWNS) < 0)
+			fail("cannot join the sources' mount namespace %s: %s", sources_in, strerror(errno));
+		close(sources_ns);
+	}
 	for (int r = 0; r < nrebinds; r++)
 		clone_rebind(&rebinds[r]);
 	for (int p = 0; p < pairs; p++) {

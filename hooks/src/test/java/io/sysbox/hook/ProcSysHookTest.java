@@ -312,4 +312,33 @@ class ProcSysHookTest {
             assertEquals(0, umount.status(), umount.describe());
         }
     }
+
+    @Test
+    void sourcesInTheManagersNamespaceAreFoundFromAHookInAnotherOne() throws Exception {
+        // The engine runs the hook in a mount namespace of its own, copied before the source was
+        // mounted (as Podman's conmon does): there the source is the bare directory below it.
+        Path dir = Files.createDirectory(tmp.resolve("late"));
+        mount("-t", "tmpfs", "-o", "size=1m", "late", dir.toString());
+        try {
+            Path source = source("late/panic", "4716\n");
+            String self = "/proc/" + ProcessHandle.current().pid() + "/ns/mnt";
+            List<String> inOwnNamespace = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    "umount " + dir + " && exec \"$0\" \"$@\"", HOOK.toString());
+            List<String> without = new ArrayList<>(inOwnNamespace);
+            without.addAll(List.of(source.toString(), PANIC));
+            Result lost = run(state(target.pid()), without);
+            assertNotEquals(0, lost.status(), "the source is not in the hook's own namespace: " + lost.describe());
+            assertTrue(lost.stderr().contains("cannot clone source " + source), lost.describe());
+            List<String> with = new ArrayList<>(inOwnNamespace);
+            with.addAll(List.of("--sources-in", self, source.toString(), PANIC));
+            Result r = run(state(target.pid()), with);
+            assertEquals(0, r.status(), r.describe());
+            assertEquals("4716\n", readInTarget(PANIC));
+            assertFails(hook(state(target.pid()), "--sources-in", tmp.resolve("nons").toString(), source.toString(), PANIC),
+                    "cannot open the sources' mount namespace " + tmp.resolve("nons"));
+        } finally {
+            Result umount = run("", List.of("umount", dir.toString()));
+            assertEquals(0, umount.status(), umount.describe());
+        }
+    }
 }

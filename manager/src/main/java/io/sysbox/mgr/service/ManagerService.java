@@ -238,7 +238,8 @@ public final class ManagerService implements AutoCloseable {
         try (LazyUserNamespace userns = new LazyUserNamespace(mapping, namespacesAhead)) {
             shifted.create(id, mapping.gid());
             String rootfsPath;
-            Optional<OverlayLayers> overlay = OverlayMountTable.at(rootfs);
+            // OCI hooks: the rootfs is not looked at (Podman's overlay names its layers relative to its storage).
+            Optional<OverlayLayers> overlay = request.getOciHooks() ? Optional.empty() : OverlayMountTable.at(rootfs);
             if (request.getOciHooks() || ownedByContainer(rootfs, mapping)) {
                 // OCI hooks: the runtime mounts the rootfs itself, before any hook runs. Otherwise
                 // already shifted on disk (userns-remap chowns the image for its user): used as it is.

@@ -112,7 +112,9 @@ public final class OciHookSetup {
             debug.accept("OCI hook for " + id + ": " + rebinds.size() + " idmapped binds, " + emulated.size()
                     + " emulated files");
             if (rebinds.isEmpty() && emulated.isEmpty()) return List.of();
-            return ProcSysHook.installed(libexec).command(rootfs.toString(), rebinds, emulated);
+            // The clones and sysbox-fs's files are mounted where this process (the manager) runs.
+            Path sourcesIn = Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "ns", "mnt");
+            return ProcSysHook.installed(libexec).command(rootfs.toString(), sourcesIn, rebinds, emulated);
         } catch (IOException | RuntimeException e) {
             try {
                 resources.release(id);

@@ -67,10 +67,13 @@ record ProcSysHook(Path helper) {
      * The helper's command line, argv[0] its path, as an OCI hook of an unmodified runtime execs it:
      * each rebind (in the order given), then {@code binds} (destinations anywhere on the container's
      * /proc or /sys: the helper refuses others). ROOTFS is absolute, as the runtime mounted it.
+     * SOURCES_IN is the mount namespace the sources are mounted in (the manager's): the engine may
+     * run the runtime in one of its own, copied before the sources were made (Podman's conmon).
      */
-    List<String> command(String rootfs, List<Rebind> rebinds, Map<String, String> binds) {
+    List<String> command(String rootfs, Path sourcesIn, List<Rebind> rebinds, Map<String, String> binds) {
         List<String> argv = new ArrayList<>();
         argv.add(helper.toString());
+        argv.addAll(List.of("--sources-in", sourcesIn.toString()));
         argv.addAll(arguments(rootfs, rebinds, binds));
         return argv;
     }

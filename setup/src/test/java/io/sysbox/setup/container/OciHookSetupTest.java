@@ -159,6 +159,7 @@ class OciHookSetupTest {
         List<String> command = handle(state("creating", true));
         String rootfs = bundle.resolve("rootfs").toRealPath().toString();
         assertEquals(List.of(libexec.resolve(ProcSysHook.NAME).toString(),
+                "--sources-in", "/proc/" + ProcessHandle.current().pid() + "/ns/mnt",
                 "--rebind", rootfs, "/data-root/shifted/c1/mounts/1", "/data",
                 emulated.resolve("proc/sys/kernel/panic").toString(), rootfs + "/proc/sys/kernel/panic",
                 readOnly.resolve("proc/uptime").toString(), rootfs + "/proc/uptime"), command);
