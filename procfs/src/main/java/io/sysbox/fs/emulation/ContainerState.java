@@ -1,6 +1,8 @@
 package io.sysbox.fs.emulation;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.Optional;
 
 /**
@@ -11,11 +13,11 @@ import java.util.Optional;
  */
 public final class ContainerState implements AutoCloseable {
     private final Container container;
-    private final MemoryCgroupReader memory;
+    private final MemoryReader memory;
     private final CpuCgroupReader cpu;
     private final EmulationState emulation;
 
-    private ContainerState(Container container, MemoryCgroupReader memory, CpuCgroupReader cpu,
+    private ContainerState(Container container, MemoryReader memory, CpuCgroupReader cpu,
                            EmulationState emulation) {
         this.container = container;
         this.memory = memory;
@@ -30,10 +32,13 @@ public final class ContainerState implements AutoCloseable {
 
     /** A container using {@code emulation} (its own, or its pod's). */
     public static ContainerState open(Container container, EmulationState emulation) throws IOException {
-        MemoryCgroupReader memory = null;
-        if (container.memoryCgroup().isPresent()) {
+        MemoryReader memory = null;
+        // cgroup v2: the unified directory, when its memory controller is enabled (a hybrid host's has none).
+        Optional<Path> memoryDir = container.memoryCgroup()
+                .or(() -> container.cgroup("unified").filter(dir -> Files.exists(dir.resolve("memory.current"))));
+        if (memoryDir.isPresent()) {
             try {
-                memory = new MemoryCgroupReader(container.memoryCgroup().get());
+                memory = MemoryReader.open(memoryDir.get());
             } catch (IOException e) {
                 throw new IOException("container " + container.id() + ": " + e.getMessage(), e);
             }
@@ -57,7 +62,7 @@ public final class ContainerState implements AutoCloseable {
     }
 
     /** Its memory cgroup, if it was registered with one. */
-    public Optional<MemoryCgroupReader> memory() {
+    public Optional<MemoryReader> memory() {
         return Optional.ofNullable(memory);
     }
 

@@ -4,6 +4,7 @@ import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseException;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -28,7 +29,9 @@ public final class DiskstatsFile extends HostDerivedFile {
 
     @Override
     protected String view(ContainerState container, String host) throws FuseException {
-        Optional<Path> dir = container.container().cgroup("blkio");
+        // cgroup v2: the unified directory, when its io controller is enabled (a hybrid host's has none).
+        Optional<Path> dir = container.container().cgroup("blkio")
+                .or(() -> container.container().cgroup("unified").filter(d -> Files.exists(d.resolve("io.stat"))));
         if (dir.isEmpty()) return host;
         BlkioCgroup blkio;
         try {

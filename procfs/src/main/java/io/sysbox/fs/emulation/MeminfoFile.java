@@ -22,7 +22,7 @@ public final class MeminfoFile extends HostDerivedFile {
 
     @Override
     protected String view(ContainerState container, String host) throws FuseException {
-        Optional<MemoryCgroupReader> cgroup = container.memory();
+        Optional<MemoryReader> cgroup = container.memory();
         if (cgroup.isEmpty()) return host;
         MemoryCgroup memory;
         try {

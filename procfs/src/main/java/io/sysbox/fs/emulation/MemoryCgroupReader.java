@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** A container's cgroup v1 memory directory, its two files kept open for the container's lifetime. */
-public final class MemoryCgroupReader implements AutoCloseable {
+/**
+ * A container's cgroup v1 memory directory, its two files kept open for the container's lifetime.
+ * (cgroup v2: MemoryCgroupV2Reader; {@link MemoryReader#open} picks by what the directory holds.)
+ */
+public final class MemoryCgroupReader implements MemoryReader {
     private final Path dir;
     private final RereadableFile stat;
     private final RereadableFile usage;
@@ -19,7 +22,7 @@ public final class MemoryCgroupReader implements AutoCloseable {
         }
         if (!Files.exists(dir.resolve("memory.usage_in_bytes"))) {
             throw new IOException(dir + " is not a cgroup v1 memory directory (no memory.usage_in_bytes);"
-                    + " cgroup v2 is not read yet");
+                    + " a cgroup v2 directory has memory.current instead");
         }
         this.stat = new RereadableFile(dir.resolve("memory.stat"));
         RereadableFile usageFile;
@@ -32,10 +35,12 @@ public final class MemoryCgroupReader implements AutoCloseable {
         this.usage = usageFile;
     }
 
+    @Override
     public Path dir() {
         return dir;
     }
 
+    @Override
     public MemoryCgroup read() throws IOException {
         return MemoryCgroup.parse(stat.read(), usage.read(), dir.toString());
     }
