@@ -64,6 +64,7 @@ public final class OciHookSetup {
             case "creating" -> create(state, hookPid);
             case "stopped" -> {
                 resources.release(state.id());
+                debug.accept("OCI hook for " + state.id() + ": poststop, released");
                 yield List.of();
             }
             default -> throw new InvalidSpecException("container " + state.id() + ": sysbox-oci-hook runs at"
