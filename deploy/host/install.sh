@@ -51,6 +51,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 [ -x "$dist/bin/sysbox-runc" ] || { echo "install.sh: $dist/bin/sysbox-runc missing: build first (./mvnw package)" >&2; exit 1; }
+[ -x "$dist/bin/sysbox-install" ] || { echo "install.sh: $dist/bin/sysbox-install missing: build first (./mvnw package)" >&2; exit 1; }
 [ -x "$dist/libexec/sysbox-procsys-hook" ] || { echo "install.sh: $dist/libexec/sysbox-procsys-hook missing: build first (./mvnw package)" >&2; exit 1; }
 
 dest=$prefix/lib/sysbox
@@ -101,17 +102,17 @@ if [ -n "$oci_hooks_dir" ]; then
 fi
 echo "installed sysbox into $dest (commands in $prefix/sbin, units in $systemd_dir)"
 
-# Docker: sysbox-runc edits daemon.json itself (JSON-aware, atomic, keeps other keys) and sends
-# dockerd a SIGHUP, which reloads "runtimes" and "default-runtime" without restarting containers.
+# Docker: sysbox-install edits daemon.json (JSON-aware, atomic, keeps other keys) and sends dockerd
+# a SIGHUP, which reloads "runtimes" and "default-runtime" without restarting containers.
 if [ "$docker" = yes ]; then
     if [ -z "$docker_config" ] && ! command -v dockerd >/dev/null && [ ! -e /etc/docker/daemon.json ]; then
         echo "install.sh: Docker is not installed (no dockerd, no /etc/docker/daemon.json): not registering the runtime" >&2
     else
-        register=(install --docker-config "${docker_config:-/etc/docker/daemon.json}"
+        register=(docker --docker-config "${docker_config:-/etc/docker/daemon.json}"
                   --runtime-path "$prefix/sbin/sysbox-runc")
         [ -n "$docker_pidfile" ] && register+=(--docker-pidfile "$docker_pidfile")
         [ "$docker_default" = yes ] && register+=(--default)
-        "$prefix/sbin/sysbox-runc" "${register[@]}"
+        "$prefix/sbin/sysbox-install" "${register[@]}"
     fi
 fi
 

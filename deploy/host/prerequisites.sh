@@ -9,8 +9,9 @@ kind=${1:-runtime}
 # iproute2: the manager moves a pod sandbox's CNI interfaces into the pod's own network namespace.
 packages=(gcc libc6-dev runc crun util-linux iproute2 busybox-static ca-certificates)
 if [ "$kind" = test ]; then
-    # containerd and the CNI plugins: the CRI suites run their own containerd; strace: the launcher's exec tests.
-    packages+=(fuse3 procps docker.io strace containerd containernetworking-plugins)
+    # containerd and the CNI plugins: the CRI suites run their own containerd; strace: the launcher's exec tests;
+    # podman and conmon: the Podman suite (podman 4.3 in Debian 12).
+    packages+=(fuse3 procps docker.io strace containerd containernetworking-plugins podman conmon)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -43,6 +43,10 @@ public record Dist(Path root) {
         return root.resolve("share/containers/oci/hooks.d/sysbox.json");
     }
 
+    public Path sysboxInstall() {
+        return root.resolve("bin/sysbox-install");
+    }
+
     public void requireBuilt() {
         for (Path binary : new Path[] {sysboxRunc(), sysboxMgr()}) {
             if (!Files.isExecutable(binary)) {

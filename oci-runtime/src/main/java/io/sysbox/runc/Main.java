@@ -5,7 +5,7 @@ import io.sysbox.runc.cli.SysboxRunc;
 
 /**
  * The Java CLI as its own process: what the compiled launcher (bin/sysbox-runc) execs for the calls
- * that need no manager (spec, features, help, --version, install, --no-sysbox-mgr) or when the
+ * that need no manager (spec, features, help, --version, --no-sysbox-mgr) or when the
  * manager is not running.
  */
 public final class Main {

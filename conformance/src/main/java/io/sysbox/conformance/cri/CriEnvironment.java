@@ -2,6 +2,7 @@ package io.sysbox.conformance.cri;
 
 import io.sysbox.conformance.LeakCheck;
 import io.sysbox.conformance.MountEntry;
+import io.sysbox.conformance.Shutdown;
 import io.sysbox.conformance.SuiteEnvironment;
 import io.sysbox.conformance.SysboxFsProcess;
 
@@ -144,19 +145,7 @@ public final class CriEnvironment implements AutoCloseable {
     public void close() throws Exception {
         List<String> problems = new ArrayList<>(kubelet.removeAllPods());
         problems.addAll(awaitNoLeaks());
-        List<AutoCloseable> order = List.of(kubelet, cri, containerd, network, fs);
-        for (AutoCloseable c : order) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                problems.add(e.getMessage());
-            }
-        }
-        try {
-            suite.close();
-        } catch (IllegalStateException e) {
-            problems.add(e.getMessage());
-        }
+        problems.addAll(Shutdown.closeAll(List.of(kubelet, cri, containerd, network, fs, suite)));
         if (!problems.isEmpty()) throw new IllegalStateException("CRI suite cleanup:\n  " + String.join("\n  ", problems));
     }
 }

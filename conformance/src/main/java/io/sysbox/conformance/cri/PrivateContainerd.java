@@ -3,6 +3,8 @@ package io.sysbox.conformance.cri;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.CommandRunner;
 import io.sysbox.conformance.Prerequisites;
+import io.sysbox.install.containerd.ContainerdHandler;
+import io.sysbox.install.containerd.ContainerdSchema;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A containerd 1.6 with its CRI plugin on private paths (root, state, socket, CNI config, netns
  * mounts under the state dir, each handler's runtime root), started and stopped by the test
- * that owns it. Handlers are `io.containerd.runc.v2` with BinaryName; ENVIRONMENT reaches the
- * runtimes through the shims, which inherit containerd's environment.
+ * that owns it. Handlers are `io.containerd.runc.v2` with BinaryName, written by the installer's
+ * containerd writer; ENVIRONMENT reaches the runtimes through the shims, which inherit
+ * containerd's environment.
  */
 public final class PrivateContainerd implements AutoCloseable {
     public static final Path CONTAINERD = Path.of("/usr/bin/containerd");
@@ -29,7 +32,12 @@ public final class PrivateContainerd implements AutoCloseable {
     private static final Path SHIM_SOCKETS = Path.of("/run/containerd/s");
 
     /** A CRI runtime handler: NAME runs BINARY with `--root ROOT/k8s.io`. */
-    public record Handler(String name, Path binary, Path root) {}
+    public record Handler(String name, Path binary, Path root) {
+        /** The handler as the installer writes it (io.containerd.runc.v2, BinaryName, Root). */
+        public ContainerdHandler installed() {
+            return new ContainerdHandler(name, binary, root);
+        }
+    }
 
     private final Process process;
     private final Path dir;
@@ -58,11 +66,21 @@ public final class PrivateContainerd implements AutoCloseable {
      */
     public static PrivateContainerd start(Path dir, CommandRunner runner, List<Handler> handlers, String sandboxImage,
                                           CniBridge network, Map<String, String> environment) throws IOException {
+        Path config = dir.resolve("config.toml");
+        Files.writeString(config, config(dir, handlers, sandboxImage, network));
+        return launch(dir, config, runner, handlers, environment);
+    }
+
+    /**
+     * Starts containerd on CONFIG (one that {@link #config} wrote, and whoever edited it since: the
+     * installer's writer adds its handler there), with DIR for its log; HANDLERS are the ones the
+     * config names, for {@link #runtimeRoot}.
+     */
+    public static PrivateContainerd launch(Path dir, Path config, CommandRunner runner, List<Handler> handlers,
+                                           Map<String, String> environment) throws IOException {
         Prerequisites.requireExecutable(CONTAINERD, "containerd");
         Prerequisites.requireExecutable(CTR, "containerd");
         Prerequisites.requireExecutable(SHIM, "containerd");
-        Path config = dir.resolve("config.toml");
-        Files.writeString(config, config(dir, handlers, sandboxImage, network));
         boolean runContainerdExisted = Files.exists(SHIM_SOCKETS.getParent());
         boolean shimSocketsExisted = Files.exists(SHIM_SOCKETS);
         ProcessBuilder builder = new ProcessBuilder(CONTAINERD.toString(), "--config", config.toString())
@@ -80,7 +98,11 @@ public final class PrivateContainerd implements AutoCloseable {
         }
     }
 
-    private static String config(Path dir, List<Handler> handlers, String sandboxImage, CniBridge network) {
+    /**
+     * A containerd 1.6 config (version 2) on private paths under DIR, whose default runtime is the
+     * first of HANDLERS; each handler's section is the installer's (one writer of handler sections).
+     */
+    public static String config(Path dir, List<Handler> handlers, String sandboxImage, CniBridge network) {
         String cri = "plugins.\"io.containerd.grpc.v1.cri\"";
         StringBuilder toml = new StringBuilder("""
                 version = 2
@@ -107,15 +129,7 @@ public final class PrivateContainerd implements AutoCloseable {
                 [%2$s.containerd]
                   default_runtime_name = "%6$s"
                 """.formatted(dir, cri, sandboxImage, CniBridge.PLUGINS, network.confDir(), handlers.getFirst().name()));
-        for (Handler h : handlers) {
-            toml.append("""
-                    [%1$s.containerd.runtimes."%2$s"]
-                      runtime_type = "io.containerd.runc.v2"
-                    [%1$s.containerd.runtimes."%2$s".options]
-                      BinaryName = "%3$s"
-                      Root = "%4$s"
-                    """.formatted(cri, h.name(), h.binary(), h.root()));
-        }
+        for (Handler h : handlers) toml.append(h.installed().section(ContainerdSchema.V2));
         return toml.toString();
     }
 

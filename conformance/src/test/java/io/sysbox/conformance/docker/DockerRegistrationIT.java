@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Issue 3, first build item, end to end: `sysbox-runc install` registers the runtime in the
+ * Issue 3, first build item, end to end: `sysbox-install docker` registers the runtime in the
  * daemon.json of a running dockerd, which picks it up on the SIGHUP the command sends (no
  * restart), and `--default` / `--uninstall` take effect the same way. The dockerd is private:
  * its own data-root, exec-root, socket, pidfile, config file and trust key, no bridge, no
@@ -62,7 +62,8 @@ class DockerRegistrationIT {
                     "a fresh dockerd has no sysbox-runc: " + before);
 
             Path runtime = dist.sysboxRunc();
-            List<String> install = List.of(runtime.toString(), "install", "--docker-config", config.toString(),
+            Path installer = dist.sysboxInstall();
+            List<String> install = List.of(installer.toString(), "docker", "--docker-config", config.toString(),
                     "--docker-pidfile", dockerd.pidFile().toString(), "--runtime-path", runtime.toString());
             CommandResult registered = runner.run(install).requireSuccess();
             assertTrue(registered.stdout().contains(config + ": added runtime \"sysbox-runc\" (path " + runtime + ")"),
@@ -83,7 +84,7 @@ class DockerRegistrationIT {
             assertEquals(config + ": unchanged (runtime sysbox-runc already registered with path " + runtime
                     + ", and the default runtime)", again.stdout().strip(), again.describe());
 
-            CommandResult uninstalled = runner.run(List.of(runtime.toString(), "install", "--uninstall",
+            CommandResult uninstalled = runner.run(List.of(installer.toString(), "docker", "--uninstall",
                     "--docker-config", config.toString(), "--docker-pidfile", dockerd.pidFile().toString())).requireSuccess();
             assertTrue(uninstalled.stdout().contains("removed runtime \"sysbox-runc\""), uninstalled.describe());
             // dockerd 20.10 keeps a default whose key vanished and then crashes on a default it no longer has.

@@ -9,7 +9,7 @@ import io.sysbox.setup.state.ContainerRecord;
 import java.util.List;
 import java.util.Optional;
 
-/** state: the engine's OCI state, with the bundle the caller gave (not our converted copy). */
+/** state: the engine's OCI state, with the bundle and rootfs the caller gave (not our converted copy). */
 public final class StateCommand implements Command {
     static final FlagSet FLAGS = new FlagSet("state");
 
@@ -41,7 +41,7 @@ public final class StateCommand implements Command {
         Optional<ContainerRecord> record = ContainerRecord.read(invocation.options().containerDir(id));
         JsonNode json = Spec.JSON.readTree(state.stdout());
         if (record.isPresent() && json instanceof ObjectNode object) {
-            object.put("bundle", record.get().bundle());
+            record.get().toCallerState(object);
         }
         invocation.out().println(Spec.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         return 0;

@@ -33,7 +33,7 @@ public final class SysboxRunc {
                            --stats           display the container's stats then exit
                         """),
                 new ExecCommand(),
-                new FeaturesCommand(), new InstallCommand(), passThrough("kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", """
+                new FeaturesCommand(), passThrough("kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", """
                         Usage: sysbox-runc kill [command options] <container-id> [signal]
 
                         Sends a signal (name or number, default SIGTERM) to the container's init process.

@@ -1,5 +1,7 @@
 package io.sysbox.fs.emulation;
 
+import io.sysbox.common.sys.KernelRelease;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

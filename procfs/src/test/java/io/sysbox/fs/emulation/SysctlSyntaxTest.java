@@ -1,5 +1,6 @@
 package io.sysbox.fs.emulation;
 
+import io.sysbox.common.sys.KernelRelease;
 import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseException;
 import org.junit.jupiter.api.Test;

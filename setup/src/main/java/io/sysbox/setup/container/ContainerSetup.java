@@ -80,6 +80,7 @@ public final class ContainerSetup {
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
         SpecValidator.validate(spec, HostNamespaces.ofProcess(target.pid()));
         Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
+        String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
         if (!Files.isDirectory(rootfs)) {
             throw new InvalidSpecException("rootfs " + rootfs + " (root.path of " + bundle.resolve("config.json")
                     + ") does not exist or is not a directory");
@@ -151,8 +152,8 @@ public final class ContainerSetup {
             CreatedCgroups.remember(dir, createdCgroups);
             if (enteredNetwork.isPresent()) EnteredNetwork.remember(dir, enteredNetwork.get());
             spec.write(dir.resolve("config.json"));
-            new ContainerRecord(bundle.toString(), honorCaps, syscontMode, resources.managed(), knobs.toJson())
-                    .write(dir);
+            new ContainerRecord(bundle.toString(), callerRootfs, honorCaps, syscontMode, resources.managed(),
+                    knobs.toJson()).write(dir);
             return dir;
         } catch (IOException | RuntimeException e) {
             CgroupDelegation.removeCreated(createdCgroups);
