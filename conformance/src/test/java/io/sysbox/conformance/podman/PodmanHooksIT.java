@@ -55,38 +55,24 @@ class PodmanHooksIT {
         suite = EmulationSuite.start("podmanhooks");
         env = suite.env();
         fs = suite.fs();
-        try {
-            hooksDir = OciHooksFile.of(env.dist()).writeInto(env.directory("hooks.d"), env.manager().dirs().runDir())
-                    .getParent();
-            PodImage image = PodImage.build(env.directory("image"), env.runner(), List.of(IMAGE));
-            runcRoot = env.directory("runc-root");
-            podman = PrivatePodman.start(env.work().resolve("podman"), OciRuntime.runc(runcRoot), env.cgroups().name(),
-                    hooksDir, env.runner());
-            podman.load(image.tarball());
-        } catch (Exception | Error e) {
-            try {
-                stop();
-            } catch (Exception suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        // A failure here still runs stop(): JUnit calls @AfterAll after a failed @BeforeAll.
+        hooksDir = OciHooksFile.of(env.dist()).writeInto(env.directory("hooks.d"), env.manager().dirs().runDir())
+                .getParent();
+        PodImage image = PodImage.build(env.directory("image"), env.runner(), List.of(IMAGE));
+        runcRoot = env.directory("runc-root");
+        podman = PrivatePodman.start(env.work().resolve("podman"), OciRuntime.runc(runcRoot), env.cgroups().name(),
+                hooksDir, env.runner());
+        podman.load(image.tarball());
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        List<String> problems = new ArrayList<>();
+    static void stop() {
+        // Podman first: its containers' hooks call the suite's daemons.
         try {
             if (podman != null) podman.close();
-        } catch (RuntimeException e) {
-            problems.add(e.getMessage());
-        }
-        try {
+        } finally {
             if (suite != null) suite.close();
-        } catch (RuntimeException e) {
-            problems.add(e.getMessage());
         }
-        if (!problems.isEmpty()) throw new IllegalStateException(String.join("\n", problems));
     }
 
     @AfterEach
