@@ -12,10 +12,12 @@ docker=no
 docker_default=no
 docker_config=
 docker_pidfile=
+oci_hooks_dir=
 usage() {
     cat <<USAGE
 Usage: install.sh [--prefix DIR] [--systemd-dir DIR] [--dist DIR] [--no-start]
                   [--docker] [--docker-default] [--docker-config FILE] [--docker-pidfile FILE]
+                  [--oci-hooks-dir DIR]
   --prefix DIR           install root (default /usr/local): DIR/sbin/sysbox-*, DIR/lib/sysbox/
   --systemd-dir DIR      where the units go (default /etc/systemd/system)
   --dist DIR             the built layout (default: dist/ of this checkout)
@@ -27,6 +29,9 @@ Usage: install.sh [--prefix DIR] [--systemd-dir DIR] [--dist DIR] [--no-start]
   --docker-config FILE   register in FILE instead of /etc/docker/daemon.json (implies --docker;
                          FILE is created if missing)
   --docker-pidfile FILE  dockerd's pidfile, to find the dockerd to reload (default /var/run/docker.pid)
+  --oci-hooks-dir DIR    also put the OCI hooks file sysbox.json (Podman and CRI-O with plain runc, for
+                         containers annotated io.sysbox.syscont=true) into DIR, e.g.
+                         /usr/share/containers/oci/hooks.d; it is always in PREFIX/lib/sysbox/share/containers/oci/hooks.d
 USAGE
 }
 while [ $# -gt 0 ]; do
@@ -39,6 +44,7 @@ while [ $# -gt 0 ]; do
         --docker-default) docker=yes; docker_default=yes; shift ;;
         --docker-config) docker=yes; docker_config=$2; shift 2 ;;
         --docker-pidfile) docker_pidfile=$2; shift 2 ;;
+        --oci-hooks-dir) oci_hooks_dir=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "install.sh: unknown flag $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -53,7 +59,10 @@ mkdir -p "$prefix/sbin" "$prefix/lib"
 rm -rf "$dest.new"
 mkdir -p "$dest.new"
 # libexec/ holds the hook sysbox-runc puts in specs (found beside lib/), not a command for sbin.
-cp -a "$dist/bin" "$dist/lib" "$dist/libexec" "$dest.new/"
+cp -a "$dist/bin" "$dist/lib" "$dist/libexec" "$dist/share" "$dest.new/"
+# The OCI hooks file names the hook by its path: the installed one, not the build's.
+hooks_file=share/containers/oci/hooks.d/sysbox.json
+sed "s#\"path\": \"[^\"]*\"#\"path\": \"$dest/libexec/sysbox-oci-hook\"#" "$dist/$hooks_file" > "$dest.new/$hooks_file"
 cp "$repo/README.md" "$dest.new/" 2>/dev/null || true
 rm -rf "$dest.old"
 [ -d "$dest" ] && mv "$dest" "$dest.old"
@@ -87,6 +96,10 @@ ln -sfn sysboxd.service.wants/sysbox-fs.service "$systemd_dir/sysbox-fs.service"
 # sysbox-cri is for Kubernetes nodes only: installed, not enabled (the kubelet must be pointed at
 # its socket first: see README "Kubernetes"); `systemctl enable --now sysbox-cri` there.
 sed "s#/usr/local/sbin/#$prefix/sbin/#g" "$repo/deploy/host/systemd/sysbox-cri.service" > "$systemd_dir/sysbox-cri.service"
+if [ -n "$oci_hooks_dir" ]; then
+    mkdir -p "$oci_hooks_dir"
+    cp "$dest/$hooks_file" "$oci_hooks_dir/sysbox.json"
+fi
 echo "installed sysbox into $dest (commands in $prefix/sbin, units in $systemd_dir)"
 
 # Docker: sysbox-install edits daemon.json (JSON-aware, atomic, keeps other keys) and sends dockerd

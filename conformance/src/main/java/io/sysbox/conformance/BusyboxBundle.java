@@ -32,12 +32,26 @@ public final class BusyboxBundle {
      * `sleep 3600` as a long-lived init. Written at once, so the bundle is usable as is.
      */
     public static BusyboxBundle create(Path dir, SysboxRunc runtime, String cgroupsPath) throws IOException {
+        return make(dir, cgroupsPath, () -> runtime.run("spec", "--bundle", dir.toString()).requireSuccess());
+    }
+
+    /**
+     * The same with the config.json plain runc writes (`runc spec`: no user namespace, runc's masked
+     * and read-only paths), for specs no sysbox-runc converts (the OCI hooks mode).
+     */
+    public static BusyboxBundle forRunc(Path dir, CommandRunner runner, String cgroupsPath) throws IOException {
+        return make(dir, cgroupsPath, () -> runner.run(List.of(Prerequisites.RUNC.toString(), "spec", "--bundle",
+                dir.toString())).requireSuccess());
+    }
+
+    /** SPEC writes DIR/config.json once the rootfs is there. */
+    private static BusyboxBundle make(Path dir, String cgroupsPath, Runnable spec) throws IOException {
         if (cgroupsPath.startsWith("/")) {
             throw new IllegalArgumentException("cgroupsPath " + cgroupsPath + " must be relative");
         }
         Files.createDirectories(dir);
         BusyboxRootfs.populate(dir.resolve("rootfs"));
-        runtime.run("spec", "--bundle", dir.toString()).requireSuccess();
+        spec.run();
         ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
         BusyboxBundle bundle = new BusyboxBundle(dir, config);
         bundle.process().put("terminal", false);

@@ -38,6 +38,11 @@ public record Dist(Path root) {
         return root.resolve("bin/sysbox-cri");
     }
 
+    /** The hooks.d file of the OCI hooks mode, as Podman and CRI-O read it. */
+    public Path ociHooksFile() {
+        return root.resolve("share/containers/oci/hooks.d/sysbox.json");
+    }
+
     public Path sysboxInstall() {
         return root.resolve("bin/sysbox-install");
     }

@@ -242,7 +242,8 @@ class ProcSysHookTest {
     @Test
     void argumentsMustComeInPairs() throws Exception {
         String source = source("panic", "1\n").toString();
-        assertFails(hook(state(target.pid())), "expected SOURCE DESTINATION pairs as arguments (after any --keep PATH), got 0 arguments");
+        assertFails(hook(state(target.pid())), "expected SOURCE DESTINATION pairs as arguments (after any --keep PATH"
+                + " and --rebind ROOT SOURCE PATH), got 0 arguments");
         assertFails(hook(state(target.pid()), "--keep", "/sys/devices/virtual/net"), "got 0 arguments");
         assertFails(hook(state(target.pid()), source), "got 1 argument\n");
         assertFails(hook(state(target.pid()), source, PANIC, source), "got 3 arguments");
@@ -259,5 +260,85 @@ class ProcSysHookTest {
                         + target.pid() + ": No such file or directory");
         assertFails(hook(state(target.pid()), source, "proc/sys/kernel/panic"),
                 "destination proc/sys/kernel/panic is not an absolute path");
+    }
+
+    private static void mount(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("mount"));
+        command.addAll(List.of(args));
+        Result r = run("", command);
+        assertEquals(0, r.status(), r.describe());
+    }
+
+    private String inTarget(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("nsenter", "-t", Long.toString(target.pid()), "-m"));
+        line.addAll(List.of(command));
+        Result r = run("", line);
+        return r.status() + ":" + r.stdout().trim();
+    }
+
+    @Test
+    void aRebindCoversTheRuntimesBindOfTheSameDirectoryInsideTheRootWithItsFlags() throws Exception {
+        // The source the runtime bound, and the manager's clone of it: here a plain bind of the same
+        // directory on the host, with a tmpfs on it that only the clone (recursively taken) carries.
+        Path source = Files.createDirectories(tmp.resolve("source/sub"));
+        Path clone = Files.createDirectory(tmp.resolve("clone"));
+        Path root = Files.createDirectories(tmp.resolve("root/data"));
+        Files.createDirectory(tmp.resolve("root/other"));
+        Files.createSymbolicLink(tmp.resolve("root/link"), Path.of("/data"));
+        String dest = tmp.resolve("root/data").toString();
+        // The runtime's read-only bind, in the container's mount namespace only.
+        assertEquals("0:", inTarget("mount", "--bind", source.getParent().toString(), dest));
+        assertEquals("0:", inTarget("mount", "-o", "remount,bind,ro", dest));
+        mount("--bind", source.getParent().toString(), clone.toString());
+        try {
+            mount("-t", "tmpfs", "-o", "size=1m", "only-the-clone", clone.resolve("sub").toString());
+            Files.writeString(clone.resolve("sub/marker"), "x");
+            // Through an absolute link, resolved inside the root as the runtime resolved the spec's destination.
+            Result r = hook(state(target.pid()), "--rebind", root.getParent().toString(), clone.toString(), "/link");
+            assertEquals(0, r.status(), r.describe());
+            assertEquals("0:marker", inTarget("ls", dest + "/sub"), "the clone is over the runtime's bind");
+            assertTrue(inTarget("touch", dest + "/new").startsWith("1:"), "read-only as the bind it covers");
+            assertTrue(Files.notExists(source.resolve("new")));
+            assertEquals("0:", inTarget("ls", tmp.resolve("root/other").toString()), "nothing else covered");
+
+            assertFails(hook(state(target.pid()), "--rebind", root.getParent().toString(), clone.toString(), "/other"),
+                    "/other inside " + root.getParent() + " in the mount namespace of pid " + target.pid()
+                            + " does not show " + clone);
+            assertFails(hook(state(target.pid()), "--rebind", root.getParent().toString(), clone.toString(), "/missing"),
+                    "cannot open /missing inside " + root.getParent());
+        } finally {
+            run("", List.of("umount", clone.resolve("sub").toString()));
+            Result umount = run("", List.of("umount", clone.toString()));
+            assertEquals(0, umount.status(), umount.describe());
+        }
+    }
+
+    @Test
+    void sourcesInTheManagersNamespaceAreFoundFromAHookInAnotherOne() throws Exception {
+        // The engine runs the hook in a mount namespace of its own, copied before the source was
+        // mounted (as Podman's conmon does): there the source is the bare directory below it.
+        Path dir = Files.createDirectory(tmp.resolve("late"));
+        mount("-t", "tmpfs", "-o", "size=1m", "late", dir.toString());
+        try {
+            Path source = source("late/panic", "4716\n");
+            String self = "/proc/" + ProcessHandle.current().pid() + "/ns/mnt";
+            List<String> inOwnNamespace = List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    "umount " + dir + " && exec \"$0\" \"$@\"", HOOK.toString());
+            List<String> without = new ArrayList<>(inOwnNamespace);
+            without.addAll(List.of(source.toString(), PANIC));
+            Result lost = run(state(target.pid()), without);
+            assertNotEquals(0, lost.status(), "the source is not in the hook's own namespace: " + lost.describe());
+            assertTrue(lost.stderr().contains("cannot clone source " + source), lost.describe());
+            List<String> with = new ArrayList<>(inOwnNamespace);
+            with.addAll(List.of("--sources-in", self, source.toString(), PANIC));
+            Result r = run(state(target.pid()), with);
+            assertEquals(0, r.status(), r.describe());
+            assertEquals("4716\n", readInTarget(PANIC));
+            assertFails(hook(state(target.pid()), "--sources-in", tmp.resolve("nons").toString(), source.toString(), PANIC),
+                    "cannot open the sources' mount namespace " + tmp.resolve("nons"));
+        } finally {
+            Result umount = run("", List.of("umount", dir.toString()));
+            assertEquals(0, umount.status(), umount.describe());
+        }
     }
 }

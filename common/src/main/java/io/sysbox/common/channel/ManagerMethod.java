@@ -4,7 +4,9 @@ package io.sysbox.common.channel;
 public enum ManagerMethod {
     PREPARE, RELEASE, LIST, CONFIG, CREATE,
     /** The compiled launcher's call (LauncherRequest), and its report after running the engine (EngineOutcome). */
-    LAUNCH, ENGINE_OUTCOME;
+    LAUNCH, ENGINE_OUTCOME,
+    /** sysbox-oci-hook's call (OciHookRequest): an OCI hook of a container an unmodified runtime runs. */
+    OCI_HOOK;
 
     public byte code() {
         return (byte) (ordinal() + 1);

@@ -106,7 +106,7 @@ class SysboxdAndInstallIT {
             CommandRunner runner = new CommandRunner(Files.createDirectories(work.resolve("scratch")), Duration.ofSeconds(60));
             CommandResult install = runner.run(List.of(dist.root().getParent().resolve("deploy/host/install.sh").toString(),
                     "--prefix", prefix.toString(), "--systemd-dir", units.toString(), "--dist", dist.root().toString(),
-                    "--no-start"));
+                    "--no-start", "--oci-hooks-dir", work.resolve("hooks.d").toString()));
             assertTrue(install.succeeded(), install.describe());
             CommandResult version = runner.run(List.of(prefix.resolve("sbin/sysbox-runc").toString(), "--version"));
             assertTrue(version.succeeded() && version.stdout().startsWith("sysbox-runc version"), version.describe());
@@ -115,6 +115,14 @@ class SysboxdAndInstallIT {
             assertTrue(Files.isRegularFile(hook) && Files.isExecutable(hook), hook + " installed and executable");
             assertTrue(Files.isRegularFile(prefix.resolve("lib/sysbox/lib/sysbox-runc.jar")), "the runtime's jar in lib/");
             assertFalse(Files.exists(prefix.resolve("sbin/sysbox-procsys-hook")), "no sbin command for the hook");
+            // The OCI hooks file names the installed hook, in the prefix and in the --oci-hooks-dir.
+            Path hooksFile = prefix.resolve("lib/sysbox/share/containers/oci/hooks.d/sysbox.json");
+            Path ociHook = prefix.resolve("lib/sysbox/libexec/sysbox-oci-hook");
+            assertTrue(Files.isExecutable(ociHook), ociHook + " installed and executable");
+            assertTrue(Files.readString(hooksFile).contains("\"path\": \"" + ociHook + "\""), Files.readString(hooksFile));
+            assertEquals(Files.readString(hooksFile), Files.readString(work.resolve("hooks.d/sysbox.json")));
+            assertEquals(Files.readString(dist.ociHooksFile()).replace(dist.root().resolve("libexec/sysbox-oci-hook").toString(),
+                    ociHook.toString()), Files.readString(hooksFile), "only the path differs from dist's");
             for (String daemon : List.of("sysbox-mgr", "sysbox-fs")) {
                 Path unit = units.resolve("sysboxd.service.wants/" + daemon + ".service");
                 String text = Files.readString(unit);

@@ -88,6 +88,22 @@ public final class RangeAllocator {
         reserveLocked(mapping);
     }
 
+    /**
+     * Reserves a mapping no other may touch (a container under an unmodified runtime brings its own,
+     * e.g. Podman's --uidmap): refused when its uids or gids overlap any mapping in use, whether
+     * allocated, honoured, shared or a pod's reservation. Free slots of the pool it overlaps are then
+     * not handed out, as for any reserved mapping.
+     */
+    public synchronized void reserveExclusive(ContainerMapping mapping) throws RangeInUseException {
+        for (ContainerMapping used : reservations.keySet()) {
+            if (used.uid().overlaps(mapping.uid().hostId(), mapping.uid().end())
+                    || used.gid().overlaps(mapping.gid().hostId(), mapping.gid().end())) {
+                throw new RangeInUseException(mapping, used);
+            }
+        }
+        reserveLocked(mapping);
+    }
+
     /** Drops one reference; the range becomes free when the last one goes. */
     public synchronized void free(ContainerMapping mapping) {
         Integer count = reservations.get(mapping);

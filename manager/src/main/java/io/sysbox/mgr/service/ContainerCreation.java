@@ -3,9 +3,12 @@ package io.sysbox.mgr.service;
 import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.CreateResponse;
+import io.sysbox.common.proto.OciHookAnswer;
+import io.sysbox.common.proto.OciHookRequest;
 import io.sysbox.mgr.idmap.OwnedNamespace;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.container.ContainerSetup;
+import io.sysbox.setup.container.OciHookSetup;
 import io.sysbox.setup.resources.ContainerResources;
 import io.sysbox.setup.resources.EmulatedTree;
 import io.sysbox.setup.resources.ContainerResources.PodNamespaces;
@@ -23,7 +26,7 @@ import java.util.Optional;
 
 /**
  * The Create call: the container setup of the setup library (ContainerSetup), run here where the
- * JVM is warm. The manager only lends it its process and serves its Prepare/Release calls
+ * JVM is warm; and the OCI hooks mode's calls (OciHookSetup), likewise. The manager only lends it its process and serves its Prepare/Release calls
  * in-process ({@link InProcess}, also the resources of the launcher's forwarded calls).
  */
 public final class ContainerCreation {
@@ -53,6 +56,24 @@ public final class ContainerCreation {
         } catch (InvalidSpecException e) {
             throw new InvalidRequestException(e.getMessage());
         } catch (IOException e) {
+            throw new PreconditionFailedException(e.getMessage());
+        }
+    }
+
+    /**
+     * An OCI hook of a container an unmodified runtime runs (sysbox-oci-hook): the setup library's
+     * OCI hooks mode decides; a refusal's message goes back to the hook, which prints it.
+     */
+    public OciHookAnswer ociHook(OciHookRequest request) throws ServiceException {
+        if (request.getPid() <= 0) throw new InvalidRequestException("OCI_HOOK needs the hook's pid");
+        try {
+            return OciHookAnswer.newBuilder().addAllArgv(new OciHookSetup(new InProcess(service), libexec, log::debug)
+                    .handle(request.getState().toByteArray(), request.getPid())).build();
+        } catch (InvalidSpecException e) {
+            log.info("OCI hook refused: {}", e.getMessage());
+            throw new InvalidRequestException(e.getMessage());
+        } catch (IOException e) {
+            log.warn("OCI hook: {}", e.getMessage());
             throw new PreconditionFailedException(e.getMessage());
         }
     }

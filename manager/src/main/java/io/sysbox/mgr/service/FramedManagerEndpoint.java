@@ -6,6 +6,7 @@ import io.sysbox.common.channel.ManagerMethod;
 import io.sysbox.common.proto.CreateRequest;
 import io.sysbox.common.proto.EngineOutcome;
 import io.sysbox.common.proto.LauncherRequest;
+import io.sysbox.common.proto.OciHookRequest;
 import io.sysbox.common.proto.PrepareRequest;
 import io.sysbox.common.proto.ReleaseRequest;
 import io.sysbox.setup.Libexec;
@@ -14,7 +15,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The framed-channel face of {@link ManagerService}, for sysbox-runc: its compiled launcher's calls
- * (LAUNCH, ENGINE_OUTCOME: a conversation per connection) and the single calls of the Java CLI.
+ * (LAUNCH, ENGINE_OUTCOME: a conversation per connection), the single calls of the Java CLI, and
+ * sysbox-oci-hook's (OCI_HOOK).
  */
 public final class FramedManagerEndpoint {
     private final ManagerService service;
@@ -53,6 +55,7 @@ public final class FramedManagerEndpoint {
                     case CREATE -> creation.create(CreateRequest.parseFrom(request)).toByteArray();
                     case LAUNCH -> conversation.launch(LauncherRequest.parseFrom(request)).toByteArray();
                     case ENGINE_OUTCOME -> conversation.resume(EngineOutcome.parseFrom(request)).toByteArray();
+                    case OCI_HOOK -> creation.ociHook(OciHookRequest.parseFrom(request)).toByteArray();
                 };
             } catch (InvalidProtocolBufferException e) {
                 throw new InvalidRequestException("malformed " + which + " request: " + e.getMessage());

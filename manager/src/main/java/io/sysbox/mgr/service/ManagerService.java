@@ -36,6 +36,7 @@ import io.sysbox.mgr.idrange.AllocationStore;
 import io.sysbox.mgr.idrange.ContainerMapping;
 import io.sysbox.mgr.idrange.PoolExhaustedException;
 import io.sysbox.mgr.idrange.RangeAllocator;
+import io.sysbox.mgr.idrange.RangeInUseException;
 import io.sysbox.mgr.mounts.BindMountPolicy;
 import io.sysbox.mgr.pods.PodRangeRecord;
 import io.sysbox.mgr.pods.PodRangeStore;
@@ -208,6 +209,10 @@ public final class ManagerService implements AutoCloseable {
         Origin origin;
         ContainerMapping mapping;
         String shareWith = request.getShareWith().isEmpty() ? null : request.getShareWith();
+        if (request.getOciHooks() && (honoured.isEmpty() || shareWith != null)) {
+            throw new InvalidRequestException("container " + id + " runs with sysbox's OCI hooks, so it must bring"
+                    + " its own uid and gid mappings" + (shareWith == null ? "" : " and share no other container's"));
+        }
         if (shareWith != null) {
             AllocationRecord owner = reserveShared(id, shareWith, honoured);
             origin = owner.origin();
@@ -215,7 +220,8 @@ public final class ManagerService implements AutoCloseable {
         } else if (honoured.isPresent()) {
             origin = Origin.HONOURED;
             mapping = honoured.get();
-            allocator.reserve(mapping);
+            if (request.getOciHooks()) reserveExclusive(id, mapping);
+            else allocator.reserve(mapping);
         } else if (reservedFor(request.getPod()).isPresent()) {
             // The pod's sandbox: the range sysbox-cri reserved for the pod (one more reference on it).
             origin = Origin.RESERVED;
@@ -234,9 +240,11 @@ public final class ManagerService implements AutoCloseable {
         try (LazyUserNamespace userns = new LazyUserNamespace(mapping, namespacesAhead)) {
             shifted.create(id, mapping.gid());
             String rootfsPath;
-            Optional<OverlayLayers> overlay = OverlayMountTable.at(rootfs);
-            if (ownedByContainer(rootfs, mapping)) {
-                // Already shifted on disk (userns-remap chowns the image for its user): use it as it is.
+            // OCI hooks: the rootfs is not looked at (Podman's overlay names its layers relative to its storage).
+            Optional<OverlayLayers> overlay = request.getOciHooks() ? Optional.empty() : OverlayMountTable.at(rootfs);
+            if (request.getOciHooks() || ownedByContainer(rootfs, mapping)) {
+                // OCI hooks: the runtime mounts the rootfs itself, before any hook runs. Otherwise
+                // already shifted on disk (userns-remap chowns the image for its user): used as it is.
                 rootfsPath = rootfs.toString();
             } else if (overlay.isPresent()) {
                 OverlayLayers layers = overlay.get();
@@ -265,7 +273,9 @@ public final class ManagerService implements AutoCloseable {
                 response.addMounts(PreparedMount.newBuilder().setIndex(bind.getIndex())
                         .setSource(source == null ? "" : source));
             }
-            for (SpecialMount special : specialDirs.prepare(id, rootfs, mapping, userMounts(request)).mounts()) {
+            List<SpecialMount> specials = request.getOciHooks() ? List.of()
+                    : specialDirs.prepare(id, rootfs, mapping, userMounts(request)).mounts();
+            for (SpecialMount special : specials) {
                 response.addSpecialMounts(io.sysbox.common.proto.SpecialMount.newBuilder()
                         .setSource(special.source().toString()).setDestination(special.destination()));
             }
@@ -336,6 +346,21 @@ public final class ManagerService implements AutoCloseable {
                 .setPod(PodRef.newBuilder().setUid(record.podUid()).setNamespace(record.podNamespace())
                         .setName(record.podName()))
                 .setUidMapping(Protos.mapping(record.uid())).setGidMapping(Protos.mapping(record.gid())).build();
+    }
+
+    /** Reserves a mapping the container brought that must overlap nobody's (OCI hooks mode). */
+    private void reserveExclusive(String id, ContainerMapping mapping) throws PreconditionFailedException {
+        try {
+            allocator.reserveExclusive(mapping);
+        } catch (RangeInUseException e) {
+            String holder = states.values().stream().filter(r -> r.mapping().equals(e.inUse()))
+                    .map(r -> "container " + r.id()).findFirst()
+                    .or(() -> podRanges.list().stream().filter(r -> r.mapping().equals(e.inUse()))
+                            .map(r -> "pod " + r.podNamespace() + "/" + r.podName()).findFirst())
+                    .orElse("another container");
+            throw new PreconditionFailedException("container " + id + ": its mapping (" + mapping + ") overlaps the ids of "
+                    + holder + " (" + e.inUse() + "); give it a range of its own, outside every other container's", e);
+        }
     }
 
     /** The record whose mapping id now shares (one more reference on it). */

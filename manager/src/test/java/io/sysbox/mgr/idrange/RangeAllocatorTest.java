@@ -101,6 +101,43 @@ class RangeAllocatorTest {
     }
 
     @Test
+    void anExclusiveMappingOverlappingAnyMappingInUseIsRefused() throws Exception {
+        RangeAllocator allocator = allocator();
+        ContainerMapping allocated = allocator.allocate(Optional.empty());
+        ContainerMapping honoured = new ContainerMapping(new IdRange(100000, SIZE), new IdRange(100000, SIZE));
+        allocator.reserve(honoured);
+        // The same ids, a part of them, and gids alone overlapping: each is another container's.
+        for (ContainerMapping wanted : List.of(honoured,
+                new ContainerMapping(new IdRange(100000 + SIZE - 1, SIZE), new IdRange(900_000, SIZE)),
+                new ContainerMapping(new IdRange(20_000_000, SIZE), new IdRange(1_048_576 + 10, SIZE)),
+                allocated)) {
+            RangeInUseException e = assertThrows(RangeInUseException.class, () -> allocator.reserveExclusive(wanted));
+            assertTrue(e.inUse().equals(honoured) || e.inUse().equals(allocated), e.getMessage());
+            assertTrue(e.getMessage().contains(wanted.toString()) && e.getMessage().contains(e.inUse().toString()),
+                    e.getMessage());
+        }
+        assertEquals(1, allocator.references(honoured), "a refused reservation takes no reference");
+        assertEquals(0, allocator.references(new ContainerMapping(new IdRange(100000 + SIZE - 1, SIZE),
+                new IdRange(900_000, SIZE))));
+    }
+
+    @Test
+    void anExclusiveMappingBesideTheOthersIsReservedAndBlocksThePoolSlotsItTouches() throws Exception {
+        RangeAllocator allocator = allocator();
+        ContainerMapping outside = new ContainerMapping(new IdRange(100000, SIZE), new IdRange(100000, SIZE));
+        allocator.reserveExclusive(outside);
+        assertEquals(1, allocator.references(outside));
+        ContainerMapping slotOne = new ContainerMapping(new IdRange(196608 + SIZE, SIZE),
+                new IdRange(1_048_576 + SIZE, SIZE));
+        allocator.reserveExclusive(slotOne);
+        assertEquals(1, allocator.inUse());
+        assertEquals(196608, allocator.allocate(Optional.empty()).uid().hostId());
+        assertEquals(196608 + 2 * SIZE, allocator.allocate(Optional.empty()).uid().hostId(), "slot 1 is the mapping's");
+        allocator.free(slotOne);
+        assertEquals(196608 + SIZE, allocator.allocate(Optional.empty()).uid().hostId(), "freed with it");
+    }
+
+    @Test
     void refusesRangesSmallerThanAContainersIds() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RangeAllocator(UIDS, Path.of("/etc/subuid"), GIDS, 4096));

@@ -248,6 +248,47 @@ class ManagerServiceTest {
     }
 
     @Test
+    void anOciHooksContainerKeepsItsRootfsGetsItsBindsShiftedAndOverlapsNobody() throws Exception {
+        ManagerService service = service();
+        long own = 60_000_000;
+        Path volume = Files.createDirectory(base.resolve("volume"));
+        Ownership.lchown(Files.writeString(volume.resolve("f"), "x").toString(), 1000, 1000);
+        Files.createDirectories(rootfs.resolve("var/lib/docker"));
+        PrepareResponse hooked = service.prepare(request("h1").setOciHooks(true)
+                .addUidMappings(mapping(own, SIZE)).addGidMappings(mapping(own, SIZE))
+                .addBindMounts(BindMount.newBuilder().setIndex(3).setSource(volume.toString()).setDestination("/data"))
+                .build());
+        assertEquals(own, host(hooked.getUidMapping()));
+        assertEquals(rootfs.toString(), hooked.getRootfs(), "the runtime mounts its rootfs itself: never shifted");
+        assertEquals(0, hooked.getSpecialMountsCount(), "no special directories under an unmodified runtime");
+        assertEquals(own + 1000, uid(Path.of(hooked.getMounts(0).getSource(), "f")), "the bind is idmapped");
+        assertEquals(1, mountsUnder(dataRoot).size());
+
+        PreconditionFailedException same = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                request("h2").setOciHooks(true).addUidMappings(mapping(own + 100, SIZE))
+                        .addGidMappings(mapping(own + 100, SIZE)).build()));
+        assertTrue(same.getMessage().contains("overlaps the ids of container h1"), same.getMessage());
+        PrepareResponse allocated = service.prepare(request("a1").build());
+        PreconditionFailedException pool = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                request("h3").setOciHooks(true).addUidMappings(mapping(host(allocated.getUidMapping()), SIZE))
+                        .addGidMappings(mapping(host(allocated.getUidMapping()), SIZE)).build()));
+        assertTrue(pool.getMessage().contains("overlaps the ids of container a1"), pool.getMessage());
+        InvalidRequestException none = assertThrows(InvalidRequestException.class,
+                () -> service.prepare(request("h4").setOciHooks(true).build()));
+        assertTrue(none.getMessage().contains("must bring its own uid and gid mappings"), none.getMessage());
+        assertEquals(List.of("a1", "h1"), service.list().getContainersList().stream().map(c -> c.getId()).toList(),
+                "refused ones leave nothing");
+
+        service.release("h1");
+        assertTrue(mountsUnder(dataRoot).stream().noneMatch(m -> m.mountPoint().toString().contains("/h1/")));
+        assertFalse(Files.exists(dataRoot.resolve("shifted/h1")));
+        service.prepare(request("h2").setOciHooks(true).addUidMappings(mapping(own + 100, SIZE))
+                .addGidMappings(mapping(own + 100, SIZE)).build());
+        for (String id : List.of("a1", "h2")) service.release(id);
+        assertTrue(mountsUnder(dataRoot).isEmpty());
+    }
+
+    @Test
     void badRequestsAreRefusedWithTheRightKindOfError() throws Exception {
         ManagerService service = service();
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("../etc").build()));

@@ -37,6 +37,17 @@ public final class CgroupDelegation {
                 Files.readAllLines(Path.of("/proc", pid, "cgroup"))));
     }
 
+    /**
+     * The hierarchies mounted here (this process's mount namespace: the host's) at the cgroups PID
+     * is in: a container's init that its runtime already put in its cgroups, whose mount namespace
+     * may show other mounts; {@code directories("")} then names the container's own directories.
+     */
+    public static CgroupDelegation inCgroupsOf(String pid) throws IOException {
+        return new CgroupDelegation(readHierarchies(
+                Files.readAllLines(Path.of("/proc/self/mountinfo")),
+                Files.readAllLines(Path.of("/proc", pid, "cgroup"))));
+    }
+
     /** Mounted hierarchies joined with this process's place in each (from /proc/self/cgroup). */
     static List<CgroupHierarchy> readHierarchies(List<String> mountinfo, List<String> procCgroup) {
         Map<String, String> own = new HashMap<>();

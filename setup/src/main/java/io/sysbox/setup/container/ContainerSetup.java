@@ -182,6 +182,13 @@ public final class ContainerSetup {
             uids = readMap(Path.of("/proc", ownerPid.get(), "uid_map"));
             gids = readMap(Path.of("/proc", ownerPid.get(), "gid_map"));
         }
+        return new Preparation(target.id(), rootfs, uids, gids, bindSources(spec, bundle), knobs.skipUidShift(),
+                target.callerPid(),
+                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false);
+    }
+
+    /** The spec's bind mounts whose sources the manager may idmap (cgroup binds never), sources resolved against the bundle. */
+    static List<Preparation.BindSource> bindSources(Spec spec, Path bundle) {
         List<Preparation.BindSource> binds = new ArrayList<>();
         List<Mount> mounts = spec.mountList();
         for (int i = 0; i < mounts.size(); i++) {
@@ -189,8 +196,7 @@ public final class ContainerSetup {
             if (!m.isBind() || m.destination().startsWith("/sys/fs/cgroup")) continue;
             binds.add(new Preparation.BindSource(i, bundle.resolve(m.source()).normalize(), m.destination(), m.options()));
         }
-        return new Preparation(target.id(), rootfs, uids, gids, binds, knobs.skipUidShift(), target.callerPid(),
-                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec));
+        return binds;
     }
 
     private static void setNamespacePath(Spec spec, String type, String path) {

@@ -50,6 +50,16 @@ final class EmulatedFiles {
     }
 
     /**
+     * Destination → source of every emulated file sysbox-fs serves, those a spec could bind and
+     * those only the hook can: what the OCI hooks mode binds, where no spec is converted.
+     */
+    static Map<String, String> all(EmulatedTree tree) {
+        Map<String, String> binds = hookBinds(tree);
+        addTo(binds, tree);
+        return binds;
+    }
+
+    /**
      * Destination → source of what the hook binds: each sysctl file sysbox-fs serves
      * (/proc/sys/...; its choice, per host kernel and modules, is the list, nothing here repeats
      * it) and its /sys/devices/virtual.

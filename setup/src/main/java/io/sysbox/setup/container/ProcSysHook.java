@@ -7,6 +7,8 @@ import io.sysbox.setup.Libexec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -42,17 +44,47 @@ record ProcSysHook(Path helper) {
         if (!rootfs.startsWith("/")) {
             throw new IllegalArgumentException("root.path must be absolute after conversion, got " + rootfs);
         }
-        ObjectNode hook = Spec.arrayIn(Spec.objectIn(spec.json(), "hooks"), "createRuntime").addObject();
-        hook.put("path", helper.toString());
-        ArrayNode args = hook.putArray("args").add(NAME);
-        if (binds.containsKey(EmulatedFiles.DEVICES_VIRTUAL)) args.add("--keep").add(rootfs + EmulatedFiles.DEVICES_VIRTUAL + "/net");
-        new TreeMap<>(binds).forEach((destination, source) -> {
+        for (String destination : binds.keySet()) {
             if (!destination.startsWith("/proc/sys/") && !destination.equals(EmulatedFiles.DEVICES_VIRTUAL)) {
                 throw new IllegalArgumentException("the hook binds over /proc/sys and " + EmulatedFiles.DEVICES_VIRTUAL
                         + " only, not " + destination);
             }
-            args.add(source).add(rootfs + destination);
-        });
+        }
+        ObjectNode hook = Spec.arrayIn(Spec.objectIn(spec.json(), "hooks"), "createRuntime").addObject();
+        hook.put("path", helper.toString());
+        ArrayNode args = hook.putArray("args").add(NAME);
+        arguments(rootfs, List.of(), binds).forEach(args::add);
         hook.put("timeout", TIMEOUT_SECONDS);
+    }
+
+    /**
+     * A bind mount of the spec that an unmodified runtime made from its original source (OCI hooks
+     * mode), to be covered by SOURCE, the manager's idmapped clone of it; DESTINATION as in the spec.
+     */
+    record Rebind(String source, String destination) {}
+
+    /**
+     * The helper's command line, argv[0] its path, as an OCI hook of an unmodified runtime execs it:
+     * each rebind (in the order given), then {@code binds} (destinations anywhere on the container's
+     * /proc or /sys: the helper refuses others). ROOTFS is absolute, as the runtime mounted it.
+     * SOURCES_IN is the mount namespace the sources are mounted in (the manager's): the engine may
+     * run the runtime in one of its own, copied before the sources were made (Podman's conmon).
+     */
+    List<String> command(String rootfs, Path sourcesIn, List<Rebind> rebinds, Map<String, String> binds) {
+        List<String> argv = new ArrayList<>();
+        argv.add(helper.toString());
+        argv.addAll(List.of("--sources-in", sourcesIn.toString()));
+        argv.addAll(arguments(rootfs, rebinds, binds));
+        return argv;
+    }
+
+    private static List<String> arguments(String rootfs, List<Rebind> rebinds, Map<String, String> binds) {
+        List<String> args = new ArrayList<>();
+        if (binds.containsKey(EmulatedFiles.DEVICES_VIRTUAL)) {
+            args.addAll(List.of("--keep", rootfs + EmulatedFiles.DEVICES_VIRTUAL + "/net"));
+        }
+        for (Rebind rebind : rebinds) args.addAll(List.of("--rebind", rootfs, rebind.source(), rebind.destination()));
+        new TreeMap<>(binds).forEach((destination, source) -> args.addAll(List.of(source, rootfs + destination)));
+        return args;
     }
 }

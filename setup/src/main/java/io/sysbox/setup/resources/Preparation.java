@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param runtimeStateDir the engine's state directory of the container
  * @param runtimePrivateDir sysbox-runc's private directory of the container
  * @param pod the pod the spec's CRI annotations name (its reserved range, if sysbox-cri reserved one)
+ * @param ociHooks the container runs under an unmodified runtime with sysbox's OCI hooks: its rootfs
+ *                 is left as the runtime mounts it, and its own mappings must overlap no other container's
  */
 public record Preparation(String id, Path rootfs, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
                           List<BindSource> bindMounts, List<String> skipUidShift, long watchPid,
-                          Path runtimeStateDir, Path runtimePrivateDir, Optional<PodName> pod) {
+                          Path runtimeStateDir, Path runtimePrivateDir, Optional<PodName> pod, boolean ociHooks) {
     public Preparation {
         uidMappings = List.copyOf(uidMappings);
         gidMappings = List.copyOf(gidMappings);

@@ -25,7 +25,8 @@ public final class PrepareMessages {
                 .setWatchPid((int) p.watchPid())
                 .setRuntimeStateDir(p.runtimeStateDir().toString())
                 .setRuntimePrivateDir(p.runtimePrivateDir().toString())
-                .addAllSkipUidShift(p.skipUidShift());
+                .addAllSkipUidShift(p.skipUidShift())
+                .setOciHooks(p.ociHooks());
         p.pod().ifPresent(pod -> b.setPod(PodRef.newBuilder().setUid(pod.uid()).setNamespace(pod.namespace())
                 .setName(pod.name())));
         p.uidMappings().forEach(m -> b.addUidMappings(mapping(m)));

@@ -63,6 +63,19 @@ class ProcSysHookTest {
     }
 
     @Test
+    void theOciHooksCommandRebindsInTheGivenOrderThenBindsAnywhereOnProcAndSys() {
+        assertEquals(List.of("/opt/sysbox/libexec/sysbox-procsys-hook", "--sources-in", "/proc/7/ns/mnt",
+                "--keep", "/r/sys/devices/virtual/net",
+                "--rebind", "/r", "/clone/2", "/data", "--rebind", "/r", "/clone/0", "/etc/hosts",
+                "/fs/c1/proc/uptime", "/r/proc/uptime",
+                "/fs/c1/sys/devices/virtual", "/r/sys/devices/virtual", "/fs/c1/sys/kernel", "/r/sys/kernel"),
+                HOOK.command("/r", Path.of("/proc/7/ns/mnt"), List.of(new ProcSysHook.Rebind("/clone/2", "/data"),
+                        new ProcSysHook.Rebind("/clone/0", "/etc/hosts")),
+                        Map.of("/sys/kernel", "/fs/c1/sys/kernel", "/proc/uptime", "/fs/c1/proc/uptime",
+                                "/sys/devices/virtual", "/fs/c1/sys/devices/virtual")));
+    }
+
+    @Test
     void noBindsNoHook() throws Exception {
         Spec spec = spec("{\"root\":{\"path\":\"/r\"}}");
         HOOK.addTo(spec, Map.of());

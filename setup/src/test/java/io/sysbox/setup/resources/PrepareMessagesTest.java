@@ -22,7 +22,7 @@ class PrepareMessagesTest {
                 List.of(new IdMapping(0, 165536, 65536)),
                 List.of(new Preparation.BindSource(3, Path.of("/src"), "/dst", List.of("rbind", "ro"))),
                 List.of("/dst"), 42, Path.of("/run/runc/c1"), Path.of("/run/sysbox-runc/sysbox/c1"),
-                Optional.of(new Preparation.PodName("u1", "ns", "pod")));
+                Optional.of(new Preparation.PodName("u1", "ns", "pod")), true);
         PrepareRequest r = PrepareMessages.request(p);
         assertEquals("c1", r.getId());
         assertEquals("/b/rootfs", r.getRootfs());
@@ -38,8 +38,11 @@ class PrepareMessagesTest {
         assertEquals("u1", r.getPod().getUid());
         assertEquals("ns", r.getPod().getNamespace());
         assertEquals("pod", r.getPod().getName());
-        assertEquals(false, PrepareMessages.request(new Preparation("c2", Path.of("/r"), List.of(), List.of(), List.of(),
-                List.of(), 0, Path.of("/s"), Path.of("/p"), Optional.empty())).hasPod());
+        assertEquals(true, r.getOciHooks());
+        PrepareRequest plain = PrepareMessages.request(new Preparation("c2", Path.of("/r"), List.of(), List.of(),
+                List.of(), List.of(), 0, Path.of("/s"), Path.of("/p"), Optional.empty(), false));
+        assertEquals(false, plain.hasPod());
+        assertEquals(false, plain.getOciHooks());
     }
 
     @Test
