@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A writer alternates two values of different lengths in a container's kernel/panic (as
  * `echo 1` / `echo 1001` from another process would) while every kind of reader reads it:
  * busybox cat (sendfile(2), which on this kernel reads a direct-I/O FUSE file through the page
- * cache), busybox head (read(2)), busybox dd bs=1, two busybox processes on one descriptor,
+ * cache), busybox head (read(2)), busybox sh's read builtin (a byte per read(2)), busybox dd
+ * bs=1, two busybox processes on one descriptor (dd, then cat),
  * Java's read(2) and pread(2), and two threads preading one descriptor. Every read must give
  * one of the values whole: no value cut at an older length, none padded, none empty, none
  * glued from two renderings. Over a real FUSE mount served by sysbox-fs's two threads.
@@ -95,6 +96,9 @@ class ReadsNeverTearTest {
         Map<String, Callable<Reads>> readers = new LinkedHashMap<>();
         readers.put("busybox cat", () -> shellReads(values, READS, file, manyTimes("cat")));
         readers.put("busybox head", () -> shellReads(values, READS, file, manyTimes("head -q -n 5")));
+        // The shell's read builtin reads a byte per read(2), as dd bs=1 does, without a process per read.
+        readers.put("busybox sh read", () -> shellReads(values, READS, file, loop(READS,
+                "if IFS= read -r v < panic; then echo \"$v\"; else printf '%s' \"$v\"; fi")));
         readers.put("busybox dd bs=1", () -> shellReads(values, PROCESS_READS, file, loop(PROCESS_READS,
                 BUSYBOX + " dd if=" + file.getFileName() + " bs=1 2>/dev/null")));
         readers.put("dd bs=1 then cat on one descriptor", () -> shellReads(values, PROCESS_READS, file, loop(PROCESS_READS,

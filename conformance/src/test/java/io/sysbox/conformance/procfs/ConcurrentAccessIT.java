@@ -36,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * container's own (MemTotal its limit, the same lines as a read alone, uptime never going
  * back); every sysctl value read is the initial one or one its own container wrote, never
  * another's; the host's values never move; the last serialized write wins; and sysbox-fs logs
- * no warning, error or exception meanwhile.
+ * no warning, error or exception meanwhile. The readers use busybox cat, which reads with
+ * sendfile(2). Issue 11, acceptance 6: values that change length while they are read are read
+ * whole by every kind of busybox reader, in five containers at once.
  */
 class ConcurrentAccessIT {
     private static final int CONTAINERS = 5;
@@ -110,6 +112,146 @@ class ConcurrentAccessIT {
         assertEquals(List.of(), daemonLogProblems(log), "sysbox-fs log lines at WARN or above, or exceptions");
     }
 
+    /** Reads per tear reader that reads in one process (cat and head take many files, the shell's read is a builtin). */
+    private static final int TEAR_READS = 10_000;
+    /** Reads per tear reader that needs a process or two per read (dd, the shared descriptor). */
+    private static final int TEAR_PROCESS_READS = 200;
+    private static final Pattern TEAR_SECTION = Pattern.compile("@@tear (\\S+)\n");
+
+    /**
+     * Issue 11, acceptance 6: in each of five containers a writer alternates `echo N` and
+     * `echo N00N` into kernel/panic (N the container's number, so a value also tells whose it
+     * is) while busybox readers read it, each open its own read: cat (sendfile(2)), head
+     * (read(2)), the shell's read builtin (a byte per read(2), as dd bs=1), dd bs=1, and dd then
+     * cat on one shared descriptor. Every read is one of the container's two values, whole.
+     */
+    @Test
+    void valuesChangingLengthAreReadWholeByEveryReaderInFiveContainers() throws Exception {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (int c = 1; c <= CONTAINERS; c++) {
+            String id = env.newContainerId("tear" + c);
+            BusyboxBundle bundle = env.bundle(id);
+            bundle.write();
+            Path scripts = Files.createDirectories(bundle.rootfs().resolve("tear"));
+            Files.writeString(scripts.resolve("run.sh"), tearDriverScript(c));
+            CommandResult run = env.runc().run("run", "--detach", "--bundle", bundle.dir().toString(), id);
+            assertTrue(run.succeeded(), run.describe() + "\n" + fs.logTail());
+            values.put(id, List.of(c + "\n", c + "00" + c + "\n"));
+        }
+        Map<String, String> outputs = new LinkedHashMap<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(CONTAINERS)) {
+            Map<String, Future<CommandResult>> execs = new LinkedHashMap<>();
+            for (String id : values.keySet()) execs.put(id, pool.submit(() -> env.runc().run("exec", id, "sh", "/tear/run.sh")));
+            for (Map.Entry<String, Future<CommandResult>> exec : execs.entrySet()) {
+                CommandResult result = exec.getValue().get();
+                assertTrue(result.succeeded(), result.describe());
+                assertEquals("", result.stderr(), "stderr of the exec in " + exec.getKey());
+                outputs.put(exec.getKey(), result.stdout());
+            }
+        }
+        List<String> failures = new ArrayList<>();
+        Map<String, Integer> expectedReads = Map.of("cat", TEAR_READS, "head", TEAR_READS, "read", TEAR_READS,
+                "dd", TEAR_PROCESS_READS, "shared", TEAR_PROCESS_READS);
+        for (Map.Entry<String, String> output : outputs.entrySet()) {
+            Map<String, String> sections = tearSections(output.getValue());
+            if (!sections.keySet().equals(Set.of("cat", "head", "read", "dd", "shared", "writes"))) {
+                failures.add(output.getKey() + ": sections " + sections.keySet());
+                continue;
+            }
+            long writes = Long.parseLong(sections.get("writes").strip());
+            if (writes < 100) failures.add(output.getKey() + ": only " + writes + " writes during the reads");
+            List<String> own = values.get(output.getKey());
+            for (Map.Entry<String, Integer> reader : expectedReads.entrySet()) {
+                List<String> reads = splitReads(sections.get(reader.getKey()));
+                List<String> torn = new ArrayList<>();
+                Set<String> seen = new LinkedHashSet<>();
+                for (String read : reads) {
+                    if (own.contains(read)) seen.add(read);
+                    else torn.add(read);
+                }
+                String who = output.getKey() + " " + reader.getKey();
+                if (reads.size() != reader.getValue()) failures.add(who + ": " + reads.size() + " reads, expected " + reader.getValue());
+                if (!torn.isEmpty()) {
+                    failures.add(who + ": " + torn.size() + " reads not one whole value of " + own + ", e.g. "
+                            + torn.stream().limit(5).map(ConcurrentAccessIT::quoted).toList());
+                }
+                if (seen.size() < 2) failures.add(who + " saw only " + seen + ": the length did not change under it");
+            }
+        }
+        assertEquals(List.of(), failures, "torn reads (" + String.join(", ", values.keySet()) + ")\n" + fs.logTail());
+        assertEquals(List.of(), daemonLogProblems(fs.log()), "sysbox-fs log lines at WARN or above, or exceptions");
+    }
+
+    /**
+     * Container C's driver: its writer in the background until the readers are done, the five
+     * readers one after another (each one's output all reads back to back), then the sections
+     * "@@tear NAME" and the writer's count. Runs in /proc/sys/kernel so cat and head take 10 000
+     * short names on one command line.
+     */
+    private static String tearDriverScript(int c) {
+        String many = " panic".repeat(TEAR_READS);
+        return """
+                cd /proc/sys/kernel
+                mkdir -p /tmp/tear
+                ( n=0; while [ ! -e /tmp/tear/stop ]; do echo %1$d > panic; echo %1$d00%1$d > panic; n=$((n + 2)); done
+                  echo $n > /tmp/tear/writes ) &
+                cat%2$s > /tmp/tear/cat
+                head -q -n 5%2$s > /tmp/tear/head
+                i=0; while [ $i -lt %3$d ]; do if IFS= read -r v < panic; then echo "$v"; else printf '%%s' "$v"; fi; i=$((i + 1)); done > /tmp/tear/read
+                i=0; while [ $i -lt %4$d ]; do /bin/busybox dd if=panic bs=1 2>/dev/null; i=$((i + 1)); done > /tmp/tear/dd
+                i=0; while [ $i -lt %4$d ]; do { /bin/busybox dd bs=1 count=2 2>/dev/null; cat; } < panic; i=$((i + 1)); done > /tmp/tear/shared
+                touch /tmp/tear/stop
+                wait
+                for f in cat head read dd shared writes; do echo "@@tear $f"; cat /tmp/tear/$f; done
+                """.formatted(c, many, TEAR_READS, TEAR_PROCESS_READS);
+    }
+
+    /** The driver's output cut at its "@@tear NAME" markers (which may follow a read cut short, on the same line). */
+    private static Map<String, String> tearSections(String output) {
+        Map<String, String> sections = new LinkedHashMap<>();
+        Matcher m = TEAR_SECTION.matcher(output);
+        String name = null;
+        int start = 0;
+        while (m.find()) {
+            if (name != null) sections.put(name, output.substring(start, m.start()));
+            name = m.group(1);
+            start = m.end();
+        }
+        if (name != null) sections.put(name, output.substring(start));
+        return sections;
+    }
+
+    /**
+     * Reads written back to back, cut after each newline: every whole value ends in one and
+     * none is another's prefix, so a read cut short glues onto the next and shows as no value.
+     */
+    private static List<String> splitReads(String output) {
+        List<String> reads = new ArrayList<>();
+        int at = 0;
+        while (at < output.length()) {
+            int nl = output.indexOf('\n', at);
+            int end = nl < 0 ? output.length() : nl + 1;
+            reads.add(output.substring(at, end));
+            at = end;
+        }
+        return reads;
+    }
+
+    /** S quoted, a run of one control character shown once with its count ("\\x00*4091"). */
+    private static String quoted(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); ) {
+            char ch = s.charAt(i);
+            int run = 1;
+            while (i + run < s.length() && s.charAt(i + run) == ch) run++;
+            if (ch == '\n') out.append("\\n");
+            else if (ch < ' ') out.append(String.format("\\x%02x", (int) ch)).append(run > 1 ? "*" + run : "");
+            else out.append(String.valueOf(ch).repeat(run));
+            i += ch == '\n' ? 1 : run;
+        }
+        return out.append('"').toString();
+    }
+
     private static Map<String, String> hostValues() throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         for (String sysctl : allSysctls()) {
@@ -172,10 +314,8 @@ class ConcurrentAccessIT {
 
     /**
      * `sh reader.sh ROUNDS`: each round reads every file and sysctl between markers, with the
-     * reader's exit status. With head, which uses read(2), not cat: on this kernel sendfile(2)
-     * (busybox cat) of a FUSE direct-I/O file goes through the page cache and stops at the size
-     * the kernel last knew; concurrent reads and writes of a file make that size stale (a file
-     * cut, emptied, or padded with zero bytes), which sysbox-fs cannot prevent.
+     * reader's exit status. With busybox cat, which reads with sendfile(2), as Alpine and
+     * busybox images do.
      */
     private static String readerScript() {
         List<String> paths = new ArrayList<>(FILES);
@@ -185,7 +325,7 @@ class ConcurrentAccessIT {
                 while [ $n -lt "$1" ]; do
                   for f in %s; do
                     echo "@@read $f"
-                    head -n 100000 "$f" 2>&1
+                    cat "$f" 2>&1
                     echo "@@rc $?"
                   done
                   n=$((n + 1))
@@ -421,7 +561,7 @@ class ConcurrentAccessIT {
         }
         for (Container container : containers) {
             StringBuilder script = new StringBuilder();
-            for (String sysctl : allSysctls()) script.append("head -n 1 /proc/sys/").append(sysctl).append('\n');
+            for (String sysctl : allSysctls()) script.append("cat /proc/sys/").append(sysctl).append('\n');
             CommandResult result = env.runc().run("exec", container.id(), "sh", "-c", script.toString());
             assertTrue(result.succeeded(), result.describe());
             assertEquals(String.join("\n", expected.get(container.id()).values()), result.stdout().strip(),
