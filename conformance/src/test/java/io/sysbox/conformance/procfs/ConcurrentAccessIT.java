@@ -116,8 +116,6 @@ class ConcurrentAccessIT {
     private static final int TEAR_READS = 10_000;
     /** Reads per tear reader that needs a process or two per read (dd, the shared descriptor). */
     private static final int TEAR_PROCESS_READS = 200;
-    private static final Pattern TEAR_SECTION = Pattern.compile("@@tear (\\S+)\n");
-
     /**
      * Issue 11, acceptance 6: in each of five containers a writer alternates `echo N` and
      * `echo N00N` into kernel/panic (N the container's number, so a value also tells whose it
@@ -133,92 +131,95 @@ class ConcurrentAccessIT {
             BusyboxBundle bundle = env.bundle(id);
             bundle.write();
             Path scripts = Files.createDirectories(bundle.rootfs().resolve("tear"));
-            Files.writeString(scripts.resolve("run.sh"), tearDriverScript(c));
+            Files.writeString(scripts.resolve("writer.sh"), tearWriterScript(c));
+            for (Map.Entry<String, String> reader : TEAR_READERS.entrySet()) {
+                Files.writeString(scripts.resolve(reader.getKey() + ".sh"), "cd /proc/sys/kernel\n" + reader.getValue() + "\n");
+            }
             CommandResult run = env.runc().run("run", "--detach", "--bundle", bundle.dir().toString(), id);
             assertTrue(run.succeeded(), run.describe() + "\n" + fs.logTail());
             values.put(id, List.of(c + "\n", c + "00" + c + "\n"));
         }
-        Map<String, String> outputs = new LinkedHashMap<>();
-        try (ExecutorService pool = Executors.newFixedThreadPool(CONTAINERS)) {
-            Map<String, Future<CommandResult>> execs = new LinkedHashMap<>();
-            for (String id : values.keySet()) execs.put(id, pool.submit(() -> env.runc().run("exec", id, "sh", "/tear/run.sh")));
-            for (Map.Entry<String, Future<CommandResult>> exec : execs.entrySet()) {
-                CommandResult result = exec.getValue().get();
-                assertTrue(result.succeeded(), result.describe());
-                assertEquals("", result.stderr(), "stderr of the exec in " + exec.getKey());
-                outputs.put(exec.getKey(), result.stdout());
-            }
+        for (String id : values.keySet()) {
+            // In the background of the container's init, its output nowhere: the exec returns at once.
+            CommandResult started = env.runc().run("exec", id, "sh", "-c", "sh /tear/writer.sh > /dev/null 2>&1 &");
+            assertTrue(started.succeeded(), started.describe());
         }
         List<String> failures = new ArrayList<>();
-        Map<String, Integer> expectedReads = Map.of("cat", TEAR_READS, "head", TEAR_READS, "read", TEAR_READS,
-                "dd", TEAR_PROCESS_READS, "shared", TEAR_PROCESS_READS);
-        for (Map.Entry<String, String> output : outputs.entrySet()) {
-            Map<String, String> sections = tearSections(output.getValue());
-            if (!sections.keySet().equals(Set.of("cat", "head", "read", "dd", "shared", "writes"))) {
-                failures.add(output.getKey() + ": sections " + sections.keySet());
-                continue;
-            }
-            long writes = Long.parseLong(sections.get("writes").strip());
-            if (writes < 100) failures.add(output.getKey() + ": only " + writes + " writes during the reads");
-            List<String> own = values.get(output.getKey());
-            for (Map.Entry<String, Integer> reader : expectedReads.entrySet()) {
-                List<String> reads = splitReads(sections.get(reader.getKey()));
-                List<String> torn = new ArrayList<>();
-                Set<String> seen = new LinkedHashSet<>();
-                for (String read : reads) {
-                    if (own.contains(read)) seen.add(read);
-                    else torn.add(read);
+        try (ExecutorService pool = Executors.newFixedThreadPool(CONTAINERS)) {
+            // One reader at a time, in the five containers at once: each exec stays well within its timeout.
+            for (Map.Entry<String, String> reader : TEAR_READERS.entrySet()) {
+                Map<String, Future<CommandResult>> execs = new LinkedHashMap<>();
+                for (String id : values.keySet()) {
+                    execs.put(id, pool.submit(() -> env.runc().run("exec", id, "sh", "/tear/" + reader.getKey() + ".sh")));
                 }
-                String who = output.getKey() + " " + reader.getKey();
-                if (reads.size() != reader.getValue()) failures.add(who + ": " + reads.size() + " reads, expected " + reader.getValue());
-                if (!torn.isEmpty()) {
-                    failures.add(who + ": " + torn.size() + " reads not one whole value of " + own + ", e.g. "
-                            + torn.stream().limit(5).map(ConcurrentAccessIT::quoted).toList());
+                for (Map.Entry<String, Future<CommandResult>> exec : execs.entrySet()) {
+                    CommandResult result = exec.getValue().get();
+                    String who = exec.getKey() + " " + reader.getKey();
+                    assertTrue(result.succeeded(), result.describe());
+                    assertEquals("", result.stderr(), "stderr of " + who);
+                    failures.addAll(tornReads(who, values.get(exec.getKey()), result.stdout(),
+                            reader.getKey().equals("dd") || reader.getKey().equals("shared") ? TEAR_PROCESS_READS : TEAR_READS));
                 }
-                if (seen.size() < 2) failures.add(who + " saw only " + seen + ": the length did not change under it");
             }
+        }
+        for (String id : values.keySet()) {
+            CommandResult stopped = env.runc().run("exec", id, "sh", "-c",
+                    "touch /tmp/tear/stop; while [ ! -e /tmp/tear/writes ]; do sleep 0.1; done; cat /tmp/tear/writes");
+            assertTrue(stopped.succeeded(), stopped.describe());
+            long writes = Long.parseLong(stopped.stdout().strip());
+            if (writes < 100) failures.add(id + ": only " + writes + " writes during the reads");
         }
         assertEquals(List.of(), failures, "torn reads (" + String.join(", ", values.keySet()) + ")\n" + fs.logTail());
         assertEquals(List.of(), daemonLogProblems(fs.log()), "sysbox-fs log lines at WARN or above, or exceptions");
     }
 
     /**
-     * Container C's driver: its writer in the background until the readers are done, the five
-     * readers one after another (each one's output all reads back to back), then the sections
-     * "@@tear NAME" and the writer's count. Runs in /proc/sys/kernel so cat and head take 10 000
-     * short names on one command line.
+     * The busybox readers, each a script run in /proc/sys/kernel printing its reads back to back
+     * (cat and head take 10 000 short names on one command line).
      */
-    private static String tearDriverScript(int c) {
+    private static final Map<String, String> TEAR_READERS = tearReaders();
+
+    private static Map<String, String> tearReaders() {
         String many = " panic".repeat(TEAR_READS);
+        Map<String, String> readers = new LinkedHashMap<>();
+        readers.put("cat", "cat" + many);
+        readers.put("head", "head -q -n 5" + many);
+        readers.put("read", ("i=0; while [ $i -lt %d ]; do if IFS= read -r v < panic; then echo \"$v\"; else printf '%%s' \"$v\"; fi;"
+                + " i=$((i + 1)); done").formatted(TEAR_READS));
+        readers.put("dd", "i=0; while [ $i -lt %d ]; do /bin/busybox dd if=panic bs=1 2>/dev/null; i=$((i + 1)); done"
+                .formatted(TEAR_PROCESS_READS));
+        readers.put("shared", ("i=0; while [ $i -lt %d ]; do { /bin/busybox dd bs=1 count=2 2>/dev/null; cat; } < panic;"
+                + " i=$((i + 1)); done").formatted(TEAR_PROCESS_READS));
+        return readers;
+    }
+
+    /** Container C's writer: `echo C` and `echo C00C` in turn until /tmp/tear/stop appears, then its count. */
+    private static String tearWriterScript(int c) {
         return """
                 cd /proc/sys/kernel
                 mkdir -p /tmp/tear
-                ( n=0; while [ ! -e /tmp/tear/stop ]; do echo %1$d > panic; echo %1$d00%1$d > panic; n=$((n + 2)); done
-                  echo $n > /tmp/tear/writes ) &
-                cat%2$s > /tmp/tear/cat
-                head -q -n 5%2$s > /tmp/tear/head
-                i=0; while [ $i -lt %3$d ]; do if IFS= read -r v < panic; then echo "$v"; else printf '%%s' "$v"; fi; i=$((i + 1)); done > /tmp/tear/read
-                i=0; while [ $i -lt %4$d ]; do /bin/busybox dd if=panic bs=1 2>/dev/null; i=$((i + 1)); done > /tmp/tear/dd
-                i=0; while [ $i -lt %4$d ]; do { /bin/busybox dd bs=1 count=2 2>/dev/null; cat; } < panic; i=$((i + 1)); done > /tmp/tear/shared
-                touch /tmp/tear/stop
-                wait
-                for f in cat head read dd shared writes; do echo "@@tear $f"; cat /tmp/tear/$f; done
-                """.formatted(c, many, TEAR_READS, TEAR_PROCESS_READS);
+                n=0; while [ ! -e /tmp/tear/stop ]; do echo %1$d > panic; echo %1$d00%1$d > panic; n=$((n + 2)); done
+                echo $n > /tmp/tear/writes
+                """.formatted(c);
     }
 
-    /** The driver's output cut at its "@@tear NAME" markers (which may follow a read cut short, on the same line). */
-    private static Map<String, String> tearSections(String output) {
-        Map<String, String> sections = new LinkedHashMap<>();
-        Matcher m = TEAR_SECTION.matcher(output);
-        String name = null;
-        int start = 0;
-        while (m.find()) {
-            if (name != null) sections.put(name, output.substring(start, m.start()));
-            name = m.group(1);
-            start = m.end();
+    /** The reads in OUTPUT that are not one of VALUES whole, a count other than EXPECTED, and a reader that saw one value only. */
+    private static List<String> tornReads(String who, List<String> values, String output, int expected) {
+        List<String> failures = new ArrayList<>();
+        List<String> reads = splitReads(output);
+        List<String> torn = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String read : reads) {
+            if (values.contains(read)) seen.add(read);
+            else torn.add(read);
         }
-        if (name != null) sections.put(name, output.substring(start));
-        return sections;
+        if (reads.size() != expected) failures.add(who + ": " + reads.size() + " reads, expected " + expected);
+        if (!torn.isEmpty()) {
+            failures.add(who + ": " + torn.size() + " reads not one whole value of " + values + ", e.g. "
+                    + torn.stream().limit(5).map(ConcurrentAccessIT::describe).toList());
+        }
+        if (seen.size() < 2) failures.add(who + " saw only " + seen + ": the length did not change under it");
+        return failures;
     }
 
     /**
@@ -226,30 +227,14 @@ class ConcurrentAccessIT {
      * none is another's prefix, so a read cut short glues onto the next and shows as no value.
      */
     private static List<String> splitReads(String output) {
-        List<String> reads = new ArrayList<>();
-        int at = 0;
-        while (at < output.length()) {
-            int nl = output.indexOf('\n', at);
-            int end = nl < 0 ? output.length() : nl + 1;
-            reads.add(output.substring(at, end));
-            at = end;
-        }
-        return reads;
+        return output.isEmpty() ? List.of() : List.of(output.split("(?<=\n)"));
     }
 
-    /** S quoted, a run of one control character shown once with its count ("\\x00*4091"). */
-    private static String quoted(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); ) {
-            char ch = s.charAt(i);
-            int run = 1;
-            while (i + run < s.length() && s.charAt(i + run) == ch) run++;
-            if (ch == '\n') out.append("\\n");
-            else if (ch < ' ') out.append(String.format("\\x%02x", (int) ch)).append(run > 1 ? "*" + run : "");
-            else out.append(String.valueOf(ch).repeat(run));
-            i += ch == '\n' ? 1 : run;
-        }
-        return out.append('"').toString();
+    /** A torn read for the failure message: its length, its NUL bytes left out and counted. */
+    private static String describe(String read) {
+        long nuls = read.chars().filter(ch -> ch == 0).count();
+        return read.length() + " bytes \"" + read.replace("\0", "").replace("\n", "\\n") + "\""
+                + (nuls > 0 ? " and " + nuls + " NUL" : "");
     }
 
     private static Map<String, String> hostValues() throws IOException {
@@ -423,7 +408,7 @@ class ConcurrentAccessIT {
     private static List<String> check(Container container, String output, Map<String, List<String>> baselineKeys,
                                       List<Container> all, Map<String, String> host) {
         List<String> failures = new ArrayList<>();
-        Map<String, String> logs = splitLogs(output);
+        Map<String, String> logs = splitAt(LOG_SECTION, output);
         Set<String> expectedLogs = new LinkedHashSet<>();
         for (int r = 0; r < READERS; r++) expectedLogs.add("reader-" + r);
         for (int w = 0; w < WRITERS; w++) expectedLogs.add("writer-" + w);
@@ -489,19 +474,22 @@ class ConcurrentAccessIT {
         return List.of(what + ": " + value + " was never written (host value " + host.get(sysctl) + ")");
     }
 
-    /** The exec's output cut at its "@@log" markers: log name (reader-0...) to content. */
-    private static Map<String, String> splitLogs(String output) {
-        Map<String, String> logs = new LinkedHashMap<>();
-        Matcher m = LOG_SECTION.matcher(output);
+    /**
+     * OUTPUT cut at the matches of MARKER, whose group 1 names the section that follows: name
+     * to content.
+     */
+    private static Map<String, String> splitAt(Pattern marker, String output) {
+        Map<String, String> sections = new LinkedHashMap<>();
+        Matcher m = marker.matcher(output);
         String name = null;
         int start = 0;
         while (m.find()) {
-            if (name != null) logs.put(name, output.substring(start, m.start()));
+            if (name != null) sections.put(name, output.substring(start, m.start()));
             name = m.group(1);
             start = m.end();
         }
-        if (name != null) logs.put(name, output.substring(start));
-        return logs;
+        if (name != null) sections.put(name, output.substring(start));
+        return sections;
     }
 
     /**
