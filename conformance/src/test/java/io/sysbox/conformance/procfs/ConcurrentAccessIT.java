@@ -115,7 +115,7 @@ class ConcurrentAccessIT {
     /** Reads per tear reader that reads in one process (cat and head take many files, the shell's read is a builtin). */
     private static final int TEAR_READS = 10_000;
     /** Reads per tear reader that needs a process or two per read (dd, the shared descriptor). */
-    private static final int TEAR_PROCESS_READS = 200;
+    private static final int TEAR_PROCESS_READS = 100;
     /**
      * Issue 11, acceptance 6: in each of five containers a writer alternates `echo N` and
      * `echo N00N` into kernel/panic (N the container's number, so a value also tells whose it
