@@ -36,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * container's own (MemTotal its limit, the same lines as a read alone, uptime never going
  * back); every sysctl value read is the initial one or one its own container wrote, never
  * another's; the host's values never move; the last serialized write wins; and sysbox-fs logs
- * no warning, error or exception meanwhile.
+ * no warning, error or exception meanwhile. The readers use busybox cat, which reads with
+ * sendfile(2). Issue 11, acceptance 6: values that change length while they are read are read
+ * whole by every kind of busybox reader, in five containers at once.
  */
 class ConcurrentAccessIT {
     private static final int CONTAINERS = 5;
@@ -110,6 +112,131 @@ class ConcurrentAccessIT {
         assertEquals(List.of(), daemonLogProblems(log), "sysbox-fs log lines at WARN or above, or exceptions");
     }
 
+    /** Reads per tear reader that reads in one process (cat and head take many files, the shell's read is a builtin). */
+    private static final int TEAR_READS = 10_000;
+    /** Reads per tear reader that needs a process or two per read (dd, the shared descriptor). */
+    private static final int TEAR_PROCESS_READS = 100;
+    /**
+     * Issue 11, acceptance 6: in each of five containers a writer alternates `echo N` and
+     * `echo N00N` into kernel/panic (N the container's number, so a value also tells whose it
+     * is) while busybox readers read it, each open its own read: cat (sendfile(2)), head
+     * (read(2)), the shell's read builtin (a byte per read(2), as dd bs=1), dd bs=1, and dd then
+     * cat on one shared descriptor. Every read is one of the container's two values, whole.
+     */
+    @Test
+    void valuesChangingLengthAreReadWholeByEveryReaderInFiveContainers() throws Exception {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (int c = 1; c <= CONTAINERS; c++) {
+            String id = env.newContainerId("tear" + c);
+            BusyboxBundle bundle = env.bundle(id);
+            bundle.write();
+            Path scripts = Files.createDirectories(bundle.rootfs().resolve("tear"));
+            Files.writeString(scripts.resolve("writer.sh"), tearWriterScript(c));
+            for (Map.Entry<String, String> reader : TEAR_READERS.entrySet()) {
+                Files.writeString(scripts.resolve(reader.getKey() + ".sh"), "cd /proc/sys/kernel\n" + reader.getValue() + "\n");
+            }
+            CommandResult run = env.runc().run("run", "--detach", "--bundle", bundle.dir().toString(), id);
+            assertTrue(run.succeeded(), run.describe() + "\n" + fs.logTail());
+            values.put(id, List.of(c + "\n", c + "00" + c + "\n"));
+        }
+        for (String id : values.keySet()) {
+            // In the background of the container's init, its output nowhere: the exec returns at once.
+            CommandResult started = env.runc().run("exec", id, "sh", "-c", "sh /tear/writer.sh > /dev/null 2>&1 &");
+            assertTrue(started.succeeded(), started.describe());
+        }
+        List<String> failures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(CONTAINERS)) {
+            // One reader at a time, in the five containers at once: each exec stays well within its timeout.
+            for (Map.Entry<String, String> reader : TEAR_READERS.entrySet()) {
+                Map<String, Future<CommandResult>> execs = new LinkedHashMap<>();
+                for (String id : values.keySet()) {
+                    execs.put(id, pool.submit(() -> env.runc().run("exec", id, "sh", "/tear/" + reader.getKey() + ".sh")));
+                }
+                for (Map.Entry<String, Future<CommandResult>> exec : execs.entrySet()) {
+                    CommandResult result = exec.getValue().get();
+                    String who = exec.getKey() + " " + reader.getKey();
+                    assertTrue(result.succeeded(), result.describe());
+                    assertEquals("", result.stderr(), "stderr of " + who);
+                    failures.addAll(tornReads(who, values.get(exec.getKey()), result.stdout(),
+                            reader.getKey().equals("dd") || reader.getKey().equals("shared") ? TEAR_PROCESS_READS : TEAR_READS));
+                }
+            }
+        }
+        for (String id : values.keySet()) {
+            CommandResult stopped = env.runc().run("exec", id, "sh", "-c",
+                    "touch /tmp/tear/stop; while [ ! -e /tmp/tear/writes ]; do sleep 0.1; done; cat /tmp/tear/writes");
+            assertTrue(stopped.succeeded(), stopped.describe());
+            long writes = Long.parseLong(stopped.stdout().strip());
+            if (writes < 100) failures.add(id + ": only " + writes + " writes during the reads");
+        }
+        assertEquals(List.of(), failures, "torn reads (" + String.join(", ", values.keySet()) + ")\n" + fs.logTail());
+        assertEquals(List.of(), daemonLogProblems(fs.log()), "sysbox-fs log lines at WARN or above, or exceptions");
+    }
+
+    /**
+     * The busybox readers, each a script run in /proc/sys/kernel printing its reads back to back
+     * (cat and head take 10 000 short names on one command line).
+     */
+    private static final Map<String, String> TEAR_READERS = tearReaders();
+
+    private static Map<String, String> tearReaders() {
+        String many = " panic".repeat(TEAR_READS);
+        Map<String, String> readers = new LinkedHashMap<>();
+        readers.put("cat", "cat" + many);
+        readers.put("head", "head -q -n 5" + many);
+        readers.put("read", ("i=0; while [ $i -lt %d ]; do if IFS= read -r v < panic; then echo \"$v\"; else printf '%%s' \"$v\"; fi;"
+                + " i=$((i + 1)); done").formatted(TEAR_READS));
+        readers.put("dd", "i=0; while [ $i -lt %d ]; do /bin/busybox dd if=panic bs=1 2>/dev/null; i=$((i + 1)); done"
+                .formatted(TEAR_PROCESS_READS));
+        readers.put("shared", ("i=0; while [ $i -lt %d ]; do { /bin/busybox dd bs=1 count=2 2>/dev/null; cat; } < panic;"
+                + " i=$((i + 1)); done").formatted(TEAR_PROCESS_READS));
+        return readers;
+    }
+
+    /** Container C's writer: `echo C` and `echo C00C` in turn until /tmp/tear/stop appears, then its count. */
+    private static String tearWriterScript(int c) {
+        return """
+                cd /proc/sys/kernel
+                mkdir -p /tmp/tear
+                n=0; while [ ! -e /tmp/tear/stop ]; do echo %1$d > panic; echo %1$d00%1$d > panic; n=$((n + 2)); done
+                echo $n > /tmp/tear/writes
+                """.formatted(c);
+    }
+
+    /** The reads in OUTPUT that are not one of VALUES whole, a count other than EXPECTED, and a reader that saw one value only. */
+    private static List<String> tornReads(String who, List<String> values, String output, int expected) {
+        List<String> failures = new ArrayList<>();
+        List<String> reads = splitReads(output);
+        List<String> torn = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String read : reads) {
+            if (values.contains(read)) seen.add(read);
+            else torn.add(read);
+        }
+        if (reads.size() != expected) failures.add(who + ": " + reads.size() + " reads, expected " + expected);
+        if (!torn.isEmpty()) {
+            failures.add(who + ": " + torn.size() + " reads not one whole value of " + values + ", e.g. "
+                    + torn.stream().limit(5).map(ConcurrentAccessIT::describe).toList());
+        }
+        if (seen.size() < 2) failures.add(who + " saw only " + seen + ": the length did not change under it");
+        return failures;
+    }
+
+    /**
+     * Reads written back to back, cut after each newline: every whole value ends in one and
+     * none is another's prefix, so a read cut short glues onto the next and shows as no value.
+     */
+    private static List<String> splitReads(String output) {
+        return output.isEmpty() ? List.of() : List.of(output.split("(?<=\n)"));
+    }
+
+    /** A torn read for the failure message: its length, its NUL bytes left out and counted. */
+    private static String describe(String read) {
+        long nuls = read.chars().filter(ch -> ch == 0).count();
+        return read.length() + " bytes \"" + read.replace("\0", "").replace("\n", "\\n") + "\""
+                + (nuls > 0 ? " and " + nuls + " NUL" : "");
+    }
+
     private static Map<String, String> hostValues() throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         for (String sysctl : allSysctls()) {
@@ -172,10 +299,8 @@ class ConcurrentAccessIT {
 
     /**
      * `sh reader.sh ROUNDS`: each round reads every file and sysctl between markers, with the
-     * reader's exit status. With head, which uses read(2), not cat: on this kernel sendfile(2)
-     * (busybox cat) of a FUSE direct-I/O file goes through the page cache and stops at the size
-     * the kernel last knew; concurrent reads and writes of a file make that size stale (a file
-     * cut, emptied, or padded with zero bytes), which sysbox-fs cannot prevent.
+     * reader's exit status. With busybox cat, which reads with sendfile(2), as Alpine and
+     * busybox images do.
      */
     private static String readerScript() {
         List<String> paths = new ArrayList<>(FILES);
@@ -185,7 +310,7 @@ class ConcurrentAccessIT {
                 while [ $n -lt "$1" ]; do
                   for f in %s; do
                     echo "@@read $f"
-                    head -n 100000 "$f" 2>&1
+                    cat "$f" 2>&1
                     echo "@@rc $?"
                   done
                   n=$((n + 1))
@@ -283,7 +408,7 @@ class ConcurrentAccessIT {
     private static List<String> check(Container container, String output, Map<String, List<String>> baselineKeys,
                                       List<Container> all, Map<String, String> host) {
         List<String> failures = new ArrayList<>();
-        Map<String, String> logs = splitLogs(output);
+        Map<String, String> logs = splitAt(LOG_SECTION, output);
         Set<String> expectedLogs = new LinkedHashSet<>();
         for (int r = 0; r < READERS; r++) expectedLogs.add("reader-" + r);
         for (int w = 0; w < WRITERS; w++) expectedLogs.add("writer-" + w);
@@ -349,19 +474,22 @@ class ConcurrentAccessIT {
         return List.of(what + ": " + value + " was never written (host value " + host.get(sysctl) + ")");
     }
 
-    /** The exec's output cut at its "@@log" markers: log name (reader-0...) to content. */
-    private static Map<String, String> splitLogs(String output) {
-        Map<String, String> logs = new LinkedHashMap<>();
-        Matcher m = LOG_SECTION.matcher(output);
+    /**
+     * OUTPUT cut at the matches of MARKER, whose group 1 names the section that follows: name
+     * to content.
+     */
+    private static Map<String, String> splitAt(Pattern marker, String output) {
+        Map<String, String> sections = new LinkedHashMap<>();
+        Matcher m = marker.matcher(output);
         String name = null;
         int start = 0;
         while (m.find()) {
-            if (name != null) logs.put(name, output.substring(start, m.start()));
+            if (name != null) sections.put(name, output.substring(start, m.start()));
             name = m.group(1);
             start = m.end();
         }
-        if (name != null) logs.put(name, output.substring(start));
-        return logs;
+        if (name != null) sections.put(name, output.substring(start));
+        return sections;
     }
 
     /**
@@ -421,7 +549,7 @@ class ConcurrentAccessIT {
         }
         for (Container container : containers) {
             StringBuilder script = new StringBuilder();
-            for (String sysctl : allSysctls()) script.append("head -n 1 /proc/sys/").append(sysctl).append('\n');
+            for (String sysctl : allSysctls()) script.append("cat /proc/sys/").append(sysctl).append('\n');
             CommandResult result = env.runc().run("exec", container.id(), "sh", "-c", script.toString());
             assertTrue(result.succeeded(), result.describe());
             assertEquals(String.join("\n", expected.get(container.id()).values()), result.stdout().strip(),

@@ -10,6 +10,7 @@ import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseException;
 import io.sysbox.fs.fuse.FuseFileSystem;
 import io.sysbox.fs.fuse.Opened;
+import io.sysbox.fs.fuse.ReadKind;
 import org.apache.logging.log4j.Logger;
 
 import java.nio.ByteBuffer;
@@ -23,10 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The emulation tree served over FUSE. Emulated files are opened with direct I/O, so every
- * read reaches {@link EmulatedFile#render}: a read at offset 0 renders the file afresh (a
- * reader that seeks back and reads again, like top, sees new values) and later offsets are
- * cut from that copy, so one pass over the file is consistent however the reader splits it.
- * Only {@link WritableFile}s open for writing, and each write hands them a whole value.
+ * read reaches {@link EmulatedFile#render}: each pass over an open file is one rendering (see
+ * {@link OpenFile}), and reads the kernel would make into its page cache are refused (see
+ * {@link #read}). Only {@link WritableFile}s open for writing, and each write hands them a whole value.
  * {@link HostNode}s (the host's sysfs passed through) are read with preads of the host file,
  * also with direct I/O, and never open for writing.
  */
@@ -68,13 +68,32 @@ public final class EmulationFileSystem implements FuseFileSystem {
         return new EmulationFileSystem(table, NodeTable.READ_ONLY_ROOT_ID, log);
     }
 
-    /** An emulated file opened once: the content the last read at offset 0 rendered. */
-    private static final class OpenFile {
+    /**
+     * An emulated file opened once, and the rendering its reads are cut from. Each pass over the
+     * file is one rendering: the first read renders, whatever its offset, and later reads are
+     * cut from that copy, however the readers split the file among them (dd bs=1, two threads
+     * preading one descriptor, processes sharing it); only a read at offset 0 after one at
+     * offset 0 was served (a reader that seeks back, like top) renders afresh, as seq_file does.
+     */
+    private final class OpenFile {
         final FileNode node;
-        volatile byte[] content;
+        /** Guarded by this. */
+        private byte[] content;
+        /** Guarded by this: a read at offset 0 was served from {@link #content}. */
+        private boolean startServed;
 
         OpenFile(FileNode node) {
             this.node = node;
+        }
+
+        synchronized byte[] contentFor(long offset) throws FuseException {
+            if (content == null || (offset == 0 && startServed)) {
+                content = render(node);
+                startServed = false;
+                rememberSize(node, content);
+            }
+            if (offset == 0) startServed = true;
+            return content;
         }
     }
 
@@ -106,13 +125,12 @@ public final class EmulationFileSystem implements FuseFileSystem {
     }
 
     /**
-     * A file's size is its content's, rounded up to the next page. Reads go straight to this
-     * server (direct I/O) and stop at end of file whatever the size says; but sendfile and
-     * splice (busybox cat uses them) read through the page cache on this kernel, which stops at
-     * the size: a size of 0, as /proc shows, would make them read nothing. The slack does not
-     * cover content that grows: the short read ending a page-cache read sets the kernel's size
-     * to the content's end, and only the next GETATTR (an fstat) raises it again, so content
-     * that grew since is cut at the old length for busybox cat (docs/design.md, "read path").
+     * A file's size is its last rendering's, rounded up to the next page: never below what a
+     * read returns (unless the content has since grown past that page), so a reader that trusts
+     * the size reads to the end; and never 0, as /proc shows, because sendfile(2) and splice(2)
+     * return end of file at once at the size the kernel holds, before they ask for the page this
+     * server refuses and their callers fall back to read(2). The kernel keeps the size it was
+     * last told: page-cache reads, whose short answers would lower it, are never answered.
      * The content measured is the last one rendered, not a new one: every fstat(2) after a read
      * (cat, Java's FileInputStream) asks for attributes again, because the read made the
      * kernel's atime stale, and rendering for it would double the cost of each read.
@@ -174,19 +192,28 @@ public final class EmulationFileSystem implements FuseFileSystem {
         throw new FuseException(Errno.EINVAL, "not a symbolic link");
     }
 
+    /**
+     * Reads for a caller are served; reads into the page cache are refused with EINVAL, so
+     * sendfile(2) and splice(2) fail before they copy anything, and their callers (busybox cat,
+     * Java's transferTo, Python's shutil) fall back to read(2). A page-cache read cannot give a
+     * reader one whole rendering: the page cache and the size bounding it belong to the inode,
+     * shared by every open of it. The kernel cuts such a read at the size it holds, which
+     * content grown since the last GETATTR exceeds ("10" of "1001"); pads it with zeros up to a
+     * size a GETATTR raised meanwhile; and refills a page another open dropped (every open
+     * drops them, FOPEN_KEEP_CACHE not set) from a newer rendering, glued to the older one a
+     * reader already has. Nothing a server can send keeps that size right for two readers at
+     * once (docs/design.md, "read path").
+     */
     @Override
-    public ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size) throws FuseException {
+    public ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size, ReadKind kind)
+            throws FuseException {
+        if (kind == ReadKind.PAGE_CACHE) throw new FuseException(Errno.EINVAL, "no page-cache reads of emulated files");
         HostFile hostFile = openHostFiles.get(handle);
         if (hostFile == null && node(nodeId) instanceof HostNode host) hostFile = reopenedHost(host, handle);
         if (hostFile != null) return hostFile.read(offset, size);
         OpenFile open = openFiles.get(handle);
         if (open == null) open = reopened(nodeId, handle);
-        byte[] content = open.content;
-        if (offset == 0 || content == null) {
-            content = render(open.node);
-            open.content = content;
-            rememberSize(open.node, content);
-        }
+        byte[] content = open.contentFor(offset);
         if (offset >= content.length) return ByteBuffer.allocate(0);
         return ByteBuffer.wrap(content, (int) offset, (int) Math.min(size, content.length - offset));
     }

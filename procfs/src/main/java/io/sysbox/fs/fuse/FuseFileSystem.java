@@ -30,8 +30,11 @@ public interface FuseFileSystem {
     /** {@code flags} are open(2)'s flags (O_ACCMODE, O_TRUNC...). */
     Opened open(Caller caller, long nodeId, int flags) throws FuseException;
 
-    /** At most {@code size} bytes from {@code offset}; an empty buffer is end of file. */
-    ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size) throws FuseException;
+    /**
+     * At most {@code size} bytes from {@code offset}; an empty buffer is end of file. {@code kind}
+     * says whether the bytes go to the caller or into the kernel's page cache of the inode.
+     */
+    ByteBuffer read(Caller caller, long nodeId, long handle, long offset, int size, ReadKind kind) throws FuseException;
 
     /** Returns how many bytes of {@code data} were taken. */
     int write(Caller caller, long nodeId, long handle, long offset, ByteBuffer data) throws FuseException;

@@ -64,7 +64,14 @@ final class FuseProtocol {
 
     /** struct fuse_read_in and fuse_write_in share: fh u64, offset u64, size u32, flags u32, lock_owner u64, flags u32, padding. */
     static final int IO_IN_SIZE = 40;
-    static final int IO_FH = 0, IO_OFFSET = 8, IO_SIZE = 16;
+    static final int IO_FH = 0, IO_OFFSET = 8, IO_SIZE = 16, READ_IN_READ_FLAGS = 20;
+
+    /**
+     * fuse_read_in.read_flags: the kernel names the lock owner (the caller's files) on every
+     * read it makes for a caller's buffer (fuse_direct_io), never on one that fills its page
+     * cache (fuse_read_folio, fuse_readahead).
+     */
+    static final int READ_LOCKOWNER = 1 << 1;
 
     /** struct fuse_write_out: size u32, padding u32. */
     static final int WRITE_OUT_SIZE = 8;

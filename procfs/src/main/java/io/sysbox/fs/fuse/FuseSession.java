@@ -344,7 +344,9 @@ public final class FuseSession {
             long fh = in.get(U64, IN_HEADER_SIZE + IO_FH);
             long offset = in.get(U64, IN_HEADER_SIZE + IO_OFFSET);
             int size = Math.min(in.get(U32, IN_HEADER_SIZE + IO_SIZE), MAX_TRANSFER);
-            ByteBuffer data = fs.read(caller, node, fh, offset, size);
+            ReadKind kind = (in.get(U32, IN_HEADER_SIZE + READ_IN_READ_FLAGS) & READ_LOCKOWNER) != 0
+                    ? ReadKind.CALLER : ReadKind.PAGE_CACHE;
+            ByteBuffer data = fs.read(caller, node, fh, offset, size, kind);
             int n = Math.min(data.remaining(), size);
             MemorySegment.copy(MemorySegment.ofBuffer(data), 0, out, OUT_HEADER_SIZE, n);
             return n;

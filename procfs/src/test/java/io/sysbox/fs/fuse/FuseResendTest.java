@@ -92,14 +92,14 @@ class FuseResendTest {
                 return fs.open(c, node, flags);
             }
 
-            public ByteBuffer read(Caller c, long node, long handle, long offset, int size) throws FuseException {
+            public ByteBuffer read(Caller c, long node, long handle, long offset, int size, ReadKind kind) throws FuseException {
                 stuck.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return fs.read(c, node, handle, offset, size);
+                return fs.read(c, node, handle, offset, size, kind);
             }
 
             public int write(Caller c, long node, long handle, long offset, ByteBuffer data) throws FuseException {
