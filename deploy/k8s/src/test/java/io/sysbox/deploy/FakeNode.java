@@ -28,6 +28,7 @@ record FakeNode(Path root, Path proc, Path dist) {
     /** The config samples, shared with the installer module's tests. */
     private static final Path SAMPLES = Path.of("../installer/src/test/resources/configs");
     private static final Path UNITS = Path.of("../host/systemd");
+    private static final Path OCI_HOOKS_FILE = Path.of("../../hooks/src/main/hooks.d/sysbox.json");
 
     enum Runtime { CONTAINERD_1_6, CONTAINERD_2, CRIO }
 
@@ -76,6 +77,7 @@ record FakeNode(Path root, Path proc, Path dist) {
         Files.createDirectories(dist.resolve("libexec"));
         Files.write(dist.resolve("libexec/sysbox-procsys-hook"), elf);
         Files.setAttribute(dist.resolve("libexec/sysbox-procsys-hook"), "unix:mode", 0755);
+        copy(OCI_HOOKS_FILE, dist.resolve("share/containers/oci/hooks.d/sysbox.json"));
         try (Stream<Path> units = Files.list(UNITS)) {
             for (Path u : units.toList()) copy(u, dist.resolve("systemd").resolve(u.getFileName()));
         }

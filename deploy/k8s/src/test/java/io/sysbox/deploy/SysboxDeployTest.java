@@ -94,6 +94,9 @@ class SysboxDeployTest {
         assertEquals(Map.of("sysbox-runtime", "running"), rc.getScheduling().getNodeSelector());
         assertTrue(Files.isSymbolicLink(fake.root().resolve("usr/local/sbin/sysbox-runc")), "binaries installed");
         assertTrue(Files.isSymbolicLink(fake.root().resolve("etc/systemd/system/multi-user.target.wants/sysboxd.service")));
+        String hooksFile = Files.readString(fake.root().resolve("usr/local/lib/sysbox/share/containers/oci/hooks.d/sysbox.json"));
+        assertTrue(hooksFile.contains("\"path\" : \"/usr/local/lib/sysbox/libexec/sysbox-oci-hook\""),
+                "the OCI hooks file names the installed hook: " + hooksFile);
         List<String> firstRun = drainRequests();
         assertEquals(1, firstRun.stream().filter(r -> r.startsWith("POST /apis/node.k8s.io/v1/runtimeclasses")).count(), firstRun.toString());
 

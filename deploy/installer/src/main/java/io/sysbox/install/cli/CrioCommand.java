@@ -30,8 +30,9 @@ final class CrioCommand implements Command {
                 Usage: sysbox-install crio [flags]
 
                 Writes /etc/crio/crio.conf.d/99-sysbox-runc.conf with [crio.runtime.runtimes.sysbox-runc]:
-                runtime_path PATH, runtime_type "oci", allowed_annotations ["io.kubernetes.cri-o.userns-mode"];
-                crio.conf and the other drop-ins are checked (they must parse) and left alone. Then CRI-O is
+                runtime_path PATH, runtime_type "oci", allowed_annotations ["io.kubernetes.cri-o.userns-mode"],
+                and drop_infra_ctr = false under [crio.runtime] (a sysbox-runc pod's infra container holds the
+                pod's user namespace; this applies to every pod of the node). crio.conf and the other drop-ins are checked (they must parse) and left alone. Then CRI-O is
                 restarted (systemd, or by pid file). Running it again changes nothing.
 
                 Flags:

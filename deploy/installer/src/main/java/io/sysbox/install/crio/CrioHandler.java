@@ -35,11 +35,18 @@ public record CrioHandler(String name, Path runtimePath, Path runtimeRoot) {
         return new CrioHandler(SYSBOX, runtimePath, null);
     }
 
-    /** The handler's table as text. */
+    /**
+     * The drop-in's text: {@code drop_infra_ctr = false} under {@code [crio.runtime]}, then the
+     * handler's table. A sysbox-runc pod's infra container holds the pod's user namespace; with
+     * CRI-O's default (true) pods that share no pid namespace (the kubelet's default) run without
+     * one and their containers are refused, so the setting is part of the handler.
+     */
     public String section() {
         List<String> quoted = new ArrayList<>();
         for (String a : ALLOWED_ANNOTATIONS) quoted.add(TomlText.string(a));
         StringBuilder toml = new StringBuilder()
+                .append("[crio.runtime]\n")
+                .append("drop_infra_ctr = false\n\n")
                 .append("[crio.runtime.runtimes.").append(TomlText.key(name)).append("]\n")
                 .append("runtime_path = ").append(TomlText.string(runtimePath.toString())).append('\n')
                 .append("runtime_type = ").append(TomlText.string(OCI)).append('\n');

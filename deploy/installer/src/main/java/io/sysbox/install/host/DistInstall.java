@@ -1,5 +1,8 @@
 package io.sysbox.install.host;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.install.undo.ChangeJournal;
 
 import java.io.IOException;
@@ -11,7 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Copies the built layout (dist/: bin, lib, libexec, systemd) onto a host, through the change
+ * Copies the built layout (dist/: bin, lib, libexec, share, systemd) onto a host, through the change
  * journal, as deploy/host/install.sh lays it out: the files in PREFIX/lib/sysbox, each command in
  * PREFIX/sbin (a link to a compiled binary, which finds its libexec/ through /proc/self/exe; a
  * two-line script for a JVM launcher, which finds its lib/ from $0), the units in the systemd
@@ -23,7 +26,9 @@ public record DistInstall(Path dist, Path prefix, Path systemdDir, DaemonFlags f
     public static final String OWNER = "binaries";
     public static final Path DEFAULT_PREFIX = Path.of("/usr/local");
     public static final Path SYSTEMD_DIR = Path.of("/etc/systemd/system");
-    private static final List<String> TREES = List.of("bin", "lib", "libexec");
+    private static final List<String> TREES = List.of("bin", "lib", "libexec", "share");
+    /** The OCI hooks file (Podman, CRI-O with plain runc), relative to dist/ and to the home. */
+    static final Path OCI_HOOKS_FILE = Path.of("share/containers/oci/hooks.d/sysbox.json");
     private static final byte[] ELF = {0x7f, 'E', 'L', 'F'};
     private static final String FLAGS_DROP_IN = "50-sysbox-deploy-flags.conf";
 
@@ -72,8 +77,10 @@ public record DistInstall(Path dist, Path prefix, Path systemdDir, DaemonFlags f
                 files = walk.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path file : files) {
-                Path to = home().resolve(tree).resolve(from.relativize(file).toString());
-                binaries |= journal.write(OWNER, to, Files.readAllBytes(file), mode(file));
+                Path relative = dist.relativize(file);
+                Path to = home().resolve(relative.toString());
+                byte[] content = relative.equals(OCI_HOOKS_FILE) ? hooksFileFor(file) : Files.readAllBytes(file);
+                binaries |= journal.write(OWNER, to, content, mode(file));
             }
         }
         for (Path command : list(dist.resolve("bin"))) {
@@ -112,6 +119,20 @@ public record DistInstall(Path dist, Path prefix, Path systemdDir, DaemonFlags f
         changed |= journal.symlink(OWNER, systemdDir.resolve("multi-user.target.wants/sysboxd.service"),
                 systemdDir.resolve("sysboxd.service"));
         return changed;
+    }
+
+    /**
+     * The OCI hooks file names the hook by its path: the installed hook's, not the build's (the
+     * engines read the file from wherever the operator links or copies it).
+     */
+    private byte[] hooksFileFor(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode doc = json.readTree(file.toFile());
+        if (!(doc.path("hook") instanceof ObjectNode hook)) {
+            throw new IOException(file + " has no \"hook\" object: not an OCI hooks file (rebuild dist/)");
+        }
+        hook.put("path", home().resolve("libexec/sysbox-oci-hook").toString());
+        return json.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
     }
 
     /** A drop-in that replaces the unit's ExecStart by the same line with EXTRA appended. */

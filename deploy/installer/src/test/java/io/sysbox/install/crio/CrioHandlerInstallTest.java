@@ -71,4 +71,11 @@ class CrioHandlerInstallTest {
         TomlDocument doc = TomlDocument.parse(Path.of("/x.conf"), handler.section().getBytes());
         assertEquals("/run/sysbox-runc", handler.in(doc).path("runtime_root").asText());
     }
+
+    @Test
+    void theDropInKeepsInfraContainersThatHoldThePodsUserNamespace() throws IOException {
+        TomlDocument doc = TomlDocument.parse(Path.of("/x.conf"), CrioHandler.sysbox(RUNC).section().getBytes());
+        assertFalse(doc.at("crio", "runtime", "drop_infra_ctr").asBoolean(true));
+        assertEquals("oci", CrioHandler.sysbox(RUNC).in(doc).path("runtime_type").asText());
+    }
 }
