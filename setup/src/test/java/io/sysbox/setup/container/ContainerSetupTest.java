@@ -43,6 +43,9 @@ class ContainerSetupTest {
     @TempDir
     Path tmp;
     private Process holder;
+    /** The namespaces the handover answers: ones a user namespace of the pod's own owns, as the manager's do. */
+    private UnsharedProcess podHolder;
+    private final List<Path> handedFiles = new ArrayList<>();
     private final Map<String, Path> pinned = new HashMap<>();
     private Path engineRoot;
     private final Recorder resources = new Recorder();
@@ -63,13 +66,16 @@ class ContainerSetupTest {
             pinned.put(kind[0], file);
         }
         engineRoot = Files.createDirectories(tmp.resolve("root/runc"));
+        podHolder = new UnsharedProcess("user", "--user", "--map-root-user", "--net", "--ipc", "--uts");
     }
 
     @AfterEach
     void unpin() throws Exception {
         try {
             for (Path file : pinned.values()) MountApi.umount(file.toString(), MountApi.MNT_DETACH);
+            for (Path file : handedFiles) MountApi.umount(file.toString(), MountApi.MNT_DETACH);
         } finally {
+            podHolder.close();
             holder.destroyForcibly();
             holder.waitFor(10, TimeUnit.SECONDS);
         }
@@ -99,8 +105,21 @@ class ContainerSetupTest {
             handedOver.add(Map.copyOf(joined));
             Path dir = tmp.resolve("handed/" + id);
             Map<String, Path> files = new HashMap<>();
-            joined.keySet().forEach(type -> files.put(type, dir.resolve(type)));
-            return Optional.of(new PodNamespaces(dir.resolve("userns"), files));
+            for (String type : joined.keySet()) files.put(type, pin(dir.resolve(type), type.equals("network") ? "net" : type));
+            return Optional.of(new PodNamespaces(pin(dir.resolve("userns"), "user"), files));
+        }
+    }
+
+    /** FILE made a bind of the pod holder's KIND namespace, as the manager pins the ones it hands over. */
+    private Path pin(Path file, String kind) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.createFile(file);
+            MountApi.mount(podHolder.ns(kind).toString(), file.toString(), null, MountApi.MS_BIND, null);
+            handedFiles.add(file);
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
