@@ -144,7 +144,7 @@ class InterruptedOperationsIT {
         long init = world.initPid(c);
         interruptAt(step, killed, "delete", "--force", c.id());
         deleteForceLeavesNothing(c.id(), "delete killed at " + step + " (" + killed + ")");
-        assertTrue(ProcessHandle.of(init).map(p -> !p.isAlive()).orElse(true), "the container's init " + init + " is gone");
+        assertTrue(ReliabilityWorld.awaitExited(init, java.time.Duration.ofSeconds(30)), "the container's init " + init + " is gone");
         List<String> dirs = new ArrayList<>();
         for (Path p : List.of(world.env().runc().root().resolve("sysbox").resolve(c.id()), world.env().engineRoot().resolve(c.id()))) {
             if (Files.exists(p)) dirs.add(p.toString());

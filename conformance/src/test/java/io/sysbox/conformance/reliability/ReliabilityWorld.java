@@ -171,7 +171,14 @@ final class ReliabilityWorld implements AutoCloseable {
         }
         return LeakCheck.awaitEmpty(() -> {
             List<String> found = new ArrayList<>();
-            for (String leak : env.leakCheck().leaks()) {
+            List<String> suiteLeaks;
+            try {
+                suiteLeaks = env.leakCheck().leaks();
+            } catch (RuntimeException e) {
+                // A cgroup or directory removed while being listed: something is still being cleaned up.
+                return List.of("listing raced with a removal: " + e.getMessage());
+            }
+            for (String leak : suiteLeaks) {
                 if (dockerParents.stream().noneMatch(p -> leak.equals("cgroup: " + p))) found.add(leak);
             }
             if (docker != null) {
@@ -191,6 +198,24 @@ final class ReliabilityWorld implements AutoCloseable {
 
     void assertNoLeaks(String when) {
         assertEquals(List.of(), leaks(), "leftovers " + when);
+    }
+
+    /**
+     * True once PID has exited within TIMEOUT; a zombie counts as exited (its parent, whoever
+     * adopted the container's init, has not reaped it yet, but it runs nothing and holds nothing).
+     */
+    static boolean awaitExited(long pid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) return true;
+            } catch (IOException gone) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     /** /proc/loadavg's first three fields. */
