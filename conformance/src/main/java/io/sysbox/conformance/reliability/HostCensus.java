@@ -17,16 +17,20 @@ import java.util.stream.Stream;
  * network devices of the host's namespace, processes below the suite's cgroup prefix and below
  * the daemons the suite started.
  *
- * @param mounts     lines of /proc/self/mountinfo
+ * @param mounts     mounts below the suite's temp tree (mount point, root, type, source; other work on the
+ *                   machine mounts elsewhere)
  * @param netDevices names in /sys/class/net
  * @param processes  pids in the suite's cgroups plus the daemons' descendants
  */
-public record HostCensus(int mounts, List<String> netDevices, int processes) {
+public record HostCensus(List<String> mounts, List<String> netDevices, int processes) {
 
-    public static HostCensus take(CgroupScope cgroups, List<Long> daemons) {
-        int mounts;
+    public static HostCensus take(Path work, CgroupScope cgroups, List<Long> daemons) {
+        List<String> mounts;
         try {
-            mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
+            // Mount point, root, type, source: what identifies a mount to a reader.
+            mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .map(l -> l.split(" ")).filter(f -> f[4].startsWith(work.toString())).map(f -> f[4] + " " + f[3] + " " + String.join(" ", List.of(f).subList(f.length - 3, f.length - 1)))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,7 +75,9 @@ public record HostCensus(int mounts, List<String> netDevices, int processes) {
     /** What AFTER holds more than this census: one line each, empty when nothing grew. */
     public List<String> growthTo(HostCensus after) {
         List<String> growth = new ArrayList<>();
-        if (after.mounts > mounts) growth.add("mounts: " + mounts + " before, " + after.mounts + " after");
+        List<String> newMounts = new ArrayList<>(after.mounts);
+        for (String m : mounts) newMounts.remove(m);
+        if (!newMounts.isEmpty()) growth.add("mounts: " + newMounts);
         List<String> newDevices = new ArrayList<>(after.netDevices);
         newDevices.removeAll(netDevices);
         if (!newDevices.isEmpty()) growth.add("network devices: " + newDevices);

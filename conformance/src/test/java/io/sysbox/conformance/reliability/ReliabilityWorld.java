@@ -86,7 +86,7 @@ final class ReliabilityWorld implements AutoCloseable {
     }
 
     HostCensus census() {
-        return HostCensus.take(env.cgroups(), daemonPids());
+        return HostCensus.take(env.work(), env.cgroups(), daemonPids());
     }
 
     /** A busybox bundle running `sleep 3600`, started with `run --detach`. */
