@@ -9,6 +9,11 @@ set -eu
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 . deploy/host/java-home.sh
+# The suites run dist/'s binaries; `-pl conformance -am` compiles the modules but fills no dist/.
+if [ ! -x dist/bin/sysbox-runc ] || [ ! -x dist/bin/sysbox-mgr ] || [ ! -x dist/bin/sysbox-fs ]; then
+    echo "$(basename "$0"): dist/ is not built; run: ./mvnw -B package -DskipTests" >&2
+    exit 1
+fi
 suites="${1:-CrashIT,ChurnIT,InterruptedOperationsIT,LoadIT}"
 log="conformance/target/reliability-bench.log"
 mkdir -p conformance/target

@@ -3,8 +3,6 @@ package io.sysbox.conformance.reliability;
 import io.sysbox.conformance.BusyboxBundle;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.TreeRemoval;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,24 +25,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * threads and resident memory stay flat (figures printed). Sizes: {@link ReliabilityScale}.
  */
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
-class ChurnIT {
-    private static final ReliabilityScale SCALE = ReliabilityScale.fromSystemProperty();
+class ChurnIT extends ReliabilitySuite {
     /** Descriptors a daemon may hold open for a moment (a gRPC connection being closed): not a leak per cycle. */
     private static final int FD_SLACK = 2;
     /** Threads a pool may add under the same load after the warm-up. */
     private static final int THREAD_SLACK = 4;
     /** Resident memory may grow this much after the warm-up (the JVM's heap settles slowly); a leak per cycle shows above it at full size. */
     private static final double RSS_GROWTH = 0.25;
-    private static ReliabilityWorld world;
 
-    @BeforeAll
-    static void start() throws Exception {
-        world = ReliabilityWorld.withDocker("churn");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (world != null) world.close();
+    @Override
+    ReliabilityWorld startWorld() throws Exception {
+        return ReliabilityWorld.withDocker("churn");
     }
 
     /** One bundle cycle: create, start, exec (an emulated file and the uid map), delete --force; the bundle goes too. */

@@ -1,8 +1,6 @@
 package io.sysbox.conformance.reliability;
 
 import io.sysbox.conformance.IdMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,18 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * afterwards releases everything. Sizes: {@link ReliabilityScale}.
  */
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
-class CrashIT {
-    private static final ReliabilityScale SCALE = ReliabilityScale.fromSystemProperty();
-    private static ReliabilityWorld world;
+class CrashIT extends ReliabilitySuite {
 
-    @BeforeAll
-    static void start() throws Exception {
-        world = ReliabilityWorld.withDocker("crash");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (world != null) world.close();
+    @Override
+    ReliabilityWorld startWorld() throws Exception {
+        return ReliabilityWorld.withDocker("crash");
     }
 
     /** What a container showed before the crashes, to be shown again after each. */

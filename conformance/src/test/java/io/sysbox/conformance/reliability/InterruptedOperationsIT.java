@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sysbox.conformance.BusyboxBundle;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.Prerequisites;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,24 +33,18 @@ import static org.junit.jupiter.api.Assertions.fail;
  * registration); the engine never ran on a partial spec, and the id can be created again.
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
-class InterruptedOperationsIT {
+class InterruptedOperationsIT extends ReliabilitySuite {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** ContainerSetup.STEPS and DeleteCommand.STEPS, in their order. */
     private static final List<String> CREATE_STEPS = List.of("prepared", "delegated", "emulated", "converted");
     private static final List<String> DELETE_STEPS = List.of("delete-begun", "delete-engine-done", "delete-released");
-    private static ReliabilityWorld world;
 
     /** Who dies at the step. */
     enum Killed { LAUNCHER, LAUNCHER_AND_MANAGER }
 
-    @BeforeAll
-    static void start() throws Exception {
-        world = ReliabilityWorld.bundlesOnly("interrupted");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (world != null) world.close();
+    @Override
+    ReliabilityWorld startWorld() throws Exception {
+        return ReliabilityWorld.bundlesOnly("interrupted");
     }
 
     @AfterEach
@@ -80,7 +72,8 @@ class InterruptedOperationsIT {
         Process launcher = builder.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(marker)) {
+            // The marker is created, then written: wait for its line, not only for the file.
+            while (!Files.exists(marker) || Files.size(marker) == 0) {
                 if (!launcher.isAlive()) fail(String.join(" ", args) + " ended before reaching " + step + ":\n" + Files.readString(out));
                 if (System.nanoTime() > deadline) fail(String.join(" ", args) + " did not reach " + step + " within 60 s");
                 Thread.sleep(20);

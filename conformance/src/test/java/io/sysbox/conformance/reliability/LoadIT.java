@@ -3,8 +3,6 @@ package io.sysbox.conformance.reliability;
 import io.sysbox.conformance.BusyboxBundle;
 import io.sysbox.conformance.CommandResult;
 import io.sysbox.conformance.IdMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,20 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (conformance/README and README carry the figures). Sizes: {@link ReliabilityScale}.
  */
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
-class LoadIT {
-    private static final ReliabilityScale SCALE = ReliabilityScale.fromSystemProperty();
+class LoadIT extends ReliabilitySuite {
     /** Idle time before the second look at the daemons, so what a start allocated for a moment is collectable. */
     private static final long IDLE_MS = 5000;
-    private static ReliabilityWorld world;
 
-    @BeforeAll
-    static void start() throws Exception {
-        world = ReliabilityWorld.bundlesOnly("load");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (world != null) world.close();
+    @Override
+    ReliabilityWorld startWorld() throws Exception {
+        return ReliabilityWorld.bundlesOnly("load");
     }
 
     private record Started(SystemContainer container, double millis) {}
