@@ -82,12 +82,8 @@ public final class ContainerSetup {
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
         HostNamespaces host = HostNamespaces.ofProcess(target.pid());
         SpecValidator.validate(spec, host);
-        Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
+        Path rootfs = RootfsLocation.check(bundle, spec.rootPath().orElseThrow(), bundle.resolve("config.json"));
         String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
-        if (!Files.isDirectory(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " (root.path of " + bundle.resolve("config.json")
-                    + ") does not exist or is not a directory");
-        }
         Path dir = target.privateDir();
         removeStale(id, dir);
 
