@@ -17,6 +17,7 @@ import io.sysbox.setup.resources.Prepared;
 import io.sysbox.setup.spec.ConversionInputs;
 import io.sysbox.setup.spec.HostNamespaces;
 import io.sysbox.setup.spec.LockedBindFlags;
+import io.sysbox.setup.spec.ProcSysDestinations;
 import io.sysbox.setup.spec.RuntimeCapabilities;
 import io.sysbox.setup.spec.SpecConverter;
 import io.sysbox.setup.spec.SpecValidator;
@@ -83,6 +84,7 @@ public final class ContainerSetup {
         HostNamespaces host = HostNamespaces.ofProcess(target.pid());
         SpecValidator.validate(spec, host);
         Path rootfs = RootfsLocation.check(bundle, spec.rootPath().orElseThrow(), bundle.resolve("config.json"));
+        ProcSysDestinations.check(spec, rootfs);
         String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
         Path dir = target.privateDir();
         removeStale(id, dir);
