@@ -59,7 +59,6 @@ class HostileChannelIT extends SuiteLifecycle {
     private ManagedChannel fsChannel;
     private Map<String, Integer> managerFds;
     private Map<String, Integer> fsFds;
-    private int managerAllFds;
 
     @BeforeAll
     void startSysboxFs() throws IOException {
@@ -73,7 +72,6 @@ class HostileChannelIT extends SuiteLifecycle {
                 .unregister(UnregisterRequest.newBuilder().setId("warm-up").build());
         managerFds = DaemonHealth.descriptors(env.manager().pid(), env.work());
         fsFds = DaemonHealth.descriptors(fs.pid(), env.work());
-        managerAllFds = allDescriptors(env.manager().pid());
     }
 
     @AfterAll
@@ -108,8 +106,6 @@ class HostileChannelIT extends SuiteLifecycle {
             List<String> found = new ArrayList<>();
             found.addAll(DaemonHealth.descriptorLeaks("sysbox-mgr", env.manager().pid(), env.work(), managerFds));
             found.addAll(DaemonHealth.descriptorLeaks("sysbox-fs", fs.pid(), env.work(), fsFds));
-            int all = allDescriptors(env.manager().pid());
-            if (all > managerAllFds) found.add("sysbox-mgr holds " + all + " descriptors, " + managerAllFds + " before");
             found.addAll(registered());
             return found;
         }, Duration.ofSeconds(20));
@@ -214,20 +210,27 @@ class HostileChannelIT extends SuiteLifecycle {
     void anEngineOutcomeWithoutALaunch() {
         FramedClient.RemoteException e = assertThrows(FramedClient.RemoteException.class,
                 () -> framed().call(ManagerMethod.ENGINE_OUTCOME.code(), EngineOutcome.getDefaultInstance().toByteArray()));
-        assertFalse(e.getMessage().isBlank(), "the refusal should say what is wrong");
-        assertTrue(e.getMessage().toLowerCase().contains("launch"), e.getMessage());
+        assertTrue(e.getMessage().contains("ENGINE_OUTCOME without a RUN to answer"), e.getMessage());
     }
 
     /** 300 connections opened at once and dropped: the manager gives every descriptor back. */
     @Test
     void manyConnectionsOpenedAndDropped() throws IOException {
+        DaemonHealth.managerAnswers(env.manager());
+        int before = allDescriptors(env.manager().pid());
         List<SocketChannel> open = new ArrayList<>();
         try {
             for (int i = 0; i < 300; i++) open.add(connectFramed());
             assertEquals(0, DaemonHealth.managerAnswers(env.manager()), "answers with 300 idle connections open");
+            assertTrue(allDescriptors(env.manager().pid()) >= before + 300, "the manager accepted the 300 connections");
         } finally {
             for (SocketChannel channel : open) channel.close();
         }
+        List<String> left = LeakCheck.awaitEmpty(() -> {
+            int now = allDescriptors(env.manager().pid());
+            return now > before ? List.of("sysbox-mgr holds " + now + " descriptors, " + before + " before") : List.of();
+        }, Duration.ofSeconds(20));
+        assertEquals(List.of(), left, "descriptors of the dropped connections");
     }
 
     // --- gRPC -----------------------------------------------------------------------------------
