@@ -55,15 +55,17 @@ class FullDataRootIT extends SuiteLifecycle {
         for (String leftover : List.of("filler", "fillers")) TreeRemoval.remove(dataRoot.resolve(leftover));
     }
 
-    private CommandResult create(String id) throws IOException {
-        BusyboxBundle bundle = BusyboxBundle.create(env.work().resolve("small-bundles").resolve(id), runc, env.cgroups().pathFor(id));
+    private CommandResult create(BusyboxBundle bundle, String id) {
         return runc.run("create", "--bundle", bundle.dir().toString(), id);
     }
 
     /** The full disk's refusal, nothing left, then space again: a container's whole life works. */
     private void refusedThenRecovered(String hint) throws IOException {
         String id = hint + "-" + ProcessHandle.current().pid();
-        CommandResult full = create(id);
+        // One bundle (on the suite's disk, not the full one) for the refused create and the one after.
+        BusyboxBundle bundle = BusyboxBundle.create(env.work().resolve("small-bundles").resolve(id), runc,
+                env.cgroups().pathFor(id));
+        CommandResult full = create(bundle, id);
         containers.assertRefused(full, "no space left on device");
         assertTrue(full.stderr().contains(dataRoot.toString()), "the message should name the data root:\n" + full.describe());
         assertEquals(List.of(), leaks.leaks().stream().filter(l -> !l.contains("sysbox-full-test")).toList(),
@@ -71,7 +73,7 @@ class FullDataRootIT extends SuiteLifecycle {
         assertTrue(small.isAlive(), "the manager died");
         emptyTheDisk();
 
-        CommandResult create = create(id);
+        CommandResult create = create(bundle, id);
         assertEquals(0, create.exitCode(), () -> "with space again:\n" + create.describe());
         runc.run("start", id).requireSuccess();
         runc.run("delete", "--force", id).requireSuccess();
