@@ -247,6 +247,29 @@ class ManagerServiceTest {
         for (String id : List.of("r1", "r2", "x")) service.release(id);
     }
 
+    /** userns-remap's one mapping is shared; an allocated range, or a part of another mapping, is nobody else's. */
+    @Test
+    void anHonouredMappingMayEqualAnotherHonouredOneButTouchNoOtherRange() throws Exception {
+        ManagerService service = service();
+        long remap = 50_000_000;
+        service.prepare(request("r1").addUidMappings(mapping(remap, SIZE)).addGidMappings(mapping(remap, SIZE)).build());
+        service.prepare(request("r2").addUidMappings(mapping(remap, SIZE)).addGidMappings(mapping(remap, SIZE)).build());
+        PreconditionFailedException across = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                request("r3").addUidMappings(mapping(remap + 100, SIZE)).addGidMappings(mapping(remap + 100, SIZE)).build()));
+        assertTrue(across.getMessage().matches(".*overlaps the ids of container r[12] .*"), across.getMessage());
+
+        long allocated = host(service.prepare(request("a1").build()).getUidMapping());
+        for (long start : List.of(allocated, allocated + 1000, allocated - SIZE + 1)) {
+            PreconditionFailedException pool = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                    request("h" + start).addUidMappings(mapping(start, SIZE)).addGidMappings(mapping(start, SIZE)).build()));
+            assertTrue(pool.getMessage().contains("overlaps the ids of container a1"), pool.getMessage());
+        }
+        assertEquals(List.of("a1", "r1", "r2"), service.list().getContainersList().stream().map(c -> c.getId()).sorted().toList(),
+                "refused ones leave nothing");
+        for (String id : List.of("r1", "r2", "a1")) service.release(id);
+        assertTrue(mountsUnder(dataRoot).isEmpty());
+    }
+
     @Test
     void anOciHooksContainerKeepsItsRootfsGetsItsBindsShiftedAndOverlapsNobody() throws Exception {
         ManagerService service = service();
@@ -294,6 +317,9 @@ class ManagerServiceTest {
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("../etc").build()));
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("").build()));
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("r").setRootfs("relative").build()));
+        InvalidRequestException slash = assertThrows(InvalidRequestException.class,
+                () -> service.prepare(request("r").setRootfs("/tmp/../").build()));
+        assertTrue(slash.getMessage().contains("the host's root directory"), slash.getMessage());
         InvalidRequestException hostRoot = assertThrows(InvalidRequestException.class, () -> service.prepare(request("r")
                 .addUidMappings(mapping(0, SIZE)).addGidMappings(mapping(0, SIZE)).build()));
         assertTrue(hostRoot.getMessage().contains("host uid 0"), hostRoot.getMessage());
