@@ -221,7 +221,7 @@ public final class ManagerService implements AutoCloseable {
             origin = Origin.HONOURED;
             mapping = honoured.get();
             if (request.getOciHooks()) reserveExclusive(id, mapping);
-            else reserveHonoured(id, mapping);
+            else reserveHonoured(id, mapping, request.getJoinedUsernsPid());
         } else if (reservedFor(request.getPod()).isPresent()) {
             // The pod's sandbox: the range sysbox-cri reserved for the pod (one more reference on it).
             origin = Origin.RESERVED;
@@ -352,12 +352,16 @@ public final class ManagerService implements AutoCloseable {
      * Reserves a mapping a sysbox-runc container brought. It may be exactly the one other containers
      * brought or a pod holds (Docker's userns-remap gives all its containers one mapping, a CRI pod's
      * containers bring the pod's), but it may not reach into a range the pool handed to one
-     * container, nor cut across any other mapping: those ids are another container's alone.
+     * container, nor cut across any other mapping: those ids are another container's alone. A
+     * container that joins the user namespace of process JOINED_PID (--net=container:X, a pod's
+     * containers) brings that namespace's mapping, which may be exactly a range the pool handed out:
+     * it is that container's own namespace when the process's uid_map and gid_map say so.
      */
-    private void reserveHonoured(String id, ContainerMapping mapping) throws PreconditionFailedException {
+    private void reserveHonoured(String id, ContainerMapping mapping, long joinedPid) throws PreconditionFailedException {
+        boolean joinsIt = joinedPid > 0 && JoinedUserNamespace.hasMapping(id, joinedPid, mapping);
         Optional<String> clash = states.values().stream()
                 .filter(r -> !r.id().equals(id) && touches(r.mapping(), mapping)
-                        && (r.origin() == Origin.ALLOCATED || !r.mapping().equals(mapping)))
+                        && (r.origin() == Origin.ALLOCATED && !joinsIt || !r.mapping().equals(mapping)))
                 .map(r -> "container " + r.id() + " (" + r.mapping() + ")").findFirst()
                 .or(() -> podRanges.list().stream()
                         .filter(r -> touches(r.mapping(), mapping) && !r.mapping().equals(mapping))

@@ -270,6 +270,36 @@ class ManagerServiceTest {
         assertTrue(mountsUnder(dataRoot).isEmpty());
     }
 
+    /** --net=container:X and a pod's containers bring the mapping of the user namespace they join. */
+    @Test
+    void aContainerJoiningAnAllocatedRangesUserNamespaceMayBringItsMapping() throws Exception {
+        ManagerService service = service();
+        long allocated = host(service.prepare(request("a1").build()).getUidMapping());
+        Process holder = new ProcessBuilder("unshare", "--user", "sleep", "60").start();
+        try {
+            Path proc = Path.of("/proc", Long.toString(holder.pid()));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (Files.readSymbolicLink(proc.resolve("ns/user")).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")))) {
+                assertTrue(System.nanoTime() < deadline && holder.isAlive(), "unshare did not make a user namespace");
+                Thread.sleep(10);
+            }
+            Files.writeString(proc.resolve("uid_map"), "0 " + allocated + " " + SIZE + "\n");
+            Files.writeString(proc.resolve("gid_map"), "0 " + allocated + " " + SIZE + "\n");
+
+            PrepareResponse joined = service.prepare(request("j1").setJoinedUsernsPid(holder.pid())
+                    .addUidMappings(mapping(allocated, SIZE)).addGidMappings(mapping(allocated, SIZE)).build());
+            assertEquals(allocated, host(joined.getUidMapping()));
+            PreconditionFailedException claimed = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                    request("j2").setJoinedUsernsPid(ProcessHandle.current().pid())
+                            .addUidMappings(mapping(allocated, SIZE)).addGidMappings(mapping(allocated, SIZE)).build()));
+            assertTrue(claimed.getMessage().contains("overlaps the ids of container a1"), claimed.getMessage());
+            for (String id : List.of("j1", "a1")) service.release(id);
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anOciHooksContainerKeepsItsRootfsGetsItsBindsShiftedAndOverlapsNobody() throws Exception {
         ManagerService service = service();

@@ -182,7 +182,8 @@ public final class ContainerSetup {
         }
         return new Preparation(target.id(), rootfs, uids, gids, bindSources(spec, bundle), knobs.skipUidShift(),
                 target.callerPid(),
-                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false);
+                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false,
+                ownerPid.map(Long::parseLong).orElse(0L));
     }
 
     /** The spec's bind mounts whose sources the manager may idmap (cgroup binds never), sources resolved against the bundle. */
