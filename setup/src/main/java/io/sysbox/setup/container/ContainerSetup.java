@@ -5,8 +5,6 @@ import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.oci.Mount;
 import io.sysbox.common.oci.Namespace;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.common.sys.ErrnoException;
-import io.sysbox.common.sys.MountFlags;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.cgroup.CgroupDelegation;
 import io.sysbox.setup.cgroup.CreatedCgroups;
@@ -164,7 +162,7 @@ public final class ContainerSetup {
                     usernsPath, libModules(), binds, networkSysfs));
             JoinedNamespaces.checkOwned(spec, host);
             CallerBundleHooks.wrap(spec, bundle, libexec);
-            LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
+            LockedBindFlags.apply(spec.mounts(), new BindSourceFlags(emulated));
             Optional<String> enteredNetwork = Optional.empty();
             if (foreignNetwork) {
                 // The engine starts inside the network namespace instead of joining it. A pod's container
@@ -291,14 +289,6 @@ public final class ContainerSetup {
                 .map(l -> l.split("\\s+"))
                 .map(f -> new IdMapping(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])))
                 .toList();
-    }
-
-    private static Optional<MountFlags> mountFlags(String path) {
-        try {
-            return Optional.of(MountFlags.of(path));
-        } catch (ErrnoException e) {
-            return Optional.empty(); // the engine reports a source it cannot reach
-        }
     }
 
     private static Optional<String> libModules() {
