@@ -62,6 +62,10 @@ public final class MountPolicy {
         if (container.initial().keepsMounted(mount, container.options())) {
             return new Verdict.Refuse(EBUSY, mount.mountPoint() + " is one of the container's initial mounts");
         }
+        // A replica (or recursive bind) of /proc or /sys is one mount to its maker: it goes with its submounts.
+        if (mount.procOrSys() && caller.mounts().hasChildren(mount)) {
+            return new Verdict.Perform(List.of("detach", call.target()));
+        }
         return new Verdict.Proceed();
     }
 

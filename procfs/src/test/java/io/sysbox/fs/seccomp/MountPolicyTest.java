@@ -77,6 +77,16 @@ class MountPolicyTest {
     }
 
     @Test
+    void aReplicaIsUnmountedWithItsSubmounts() throws Exception {
+        String withReplica = INITIAL + "\n301 100 0:70 / /root/p rw - proc proc rw"
+                + "\n302 301 0:60 /c1/proc/uptime /root/p/uptime ro - fuse.sysbox-fs sysboxfs ro";
+        FakeCaller caller = root(withReplica, Map.of("/root/p", 301L, "/root/p/uptime", 302L));
+        assertEquals(List.of("detach", "/root/p"),
+                assertInstanceOf(Verdict.Perform.class, umount(caller, "/root/p")).job());
+        assertInstanceOf(Verdict.Proceed.class, umount(caller, "/root/p/uptime"));
+    }
+
+    @Test
     void aPathThatIsNoMountPointGoesToTheKernel() throws Exception {
         FakeCaller caller = root(INITIAL, Map.of("/proc/cpuinfo", 101L));
         assertInstanceOf(Verdict.Proceed.class, umount(caller, "/proc/cpuinfo"));
