@@ -162,7 +162,7 @@ public final class ContainerSetup {
                 if (!hookBinds.isEmpty()) ProcSysHook.installed(libexec).addTo(spec, hookBinds);
             }
             Files.createDirectories(dir);
-            CreatedCgroups.remember(dir, createdCgroups);
+            CreatedCgroups.remember(dir, createdCgroups, (int) uid.hostId());
             if (enteredNetwork.isPresent()) EnteredNetwork.remember(dir, enteredNetwork.get());
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), callerRootfs, honorCaps, syscontMode, resources.managed(),
