@@ -98,6 +98,12 @@ final class ProcessCaller implements CallerView {
     }
 
     @Override
+    public boolean sharesNetworkWith(long pid) throws IOException {
+        return Files.readSymbolicLink(proc("ns/net"))
+                .equals(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns/net")));
+    }
+
+    @Override
     public MountTable mounts() throws IOException {
         if (mounts == null) mounts = MountTable.of(tid);
         return mounts;

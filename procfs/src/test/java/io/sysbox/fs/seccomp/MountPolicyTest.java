@@ -45,6 +45,11 @@ class MountPolicyTest {
         }
 
         @Override
+        public boolean sharesNetworkWith(long pid) {
+            return true;
+        }
+
+        @Override
         public MountTable mounts() {
             return table;
         }
