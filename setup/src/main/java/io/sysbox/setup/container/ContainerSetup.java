@@ -17,6 +17,7 @@ import io.sysbox.setup.resources.Prepared;
 import io.sysbox.setup.spec.ConversionInputs;
 import io.sysbox.setup.spec.HostNamespaces;
 import io.sysbox.setup.spec.LockedBindFlags;
+import io.sysbox.setup.spec.ProcSysDestinations;
 import io.sysbox.setup.spec.RuntimeCapabilities;
 import io.sysbox.setup.spec.SeccompNotifyFilter;
 import io.sysbox.setup.spec.SpecConverter;
@@ -83,12 +84,9 @@ public final class ContainerSetup {
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
         HostNamespaces host = HostNamespaces.ofProcess(target.pid());
         SpecValidator.validate(spec, host);
-        Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
+        Path rootfs = RootfsLocation.check(bundle, spec.rootPath().orElseThrow(), bundle.resolve("config.json"));
+        ProcSysDestinations.check(spec, rootfs);
         String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
-        if (!Files.isDirectory(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " (root.path of " + bundle.resolve("config.json")
-                    + ") does not exist or is not a directory");
-        }
         Path dir = target.privateDir();
         removeStale(id, dir);
 
@@ -187,7 +185,8 @@ public final class ContainerSetup {
         }
         return new Preparation(target.id(), rootfs, uids, gids, bindSources(spec, bundle), knobs.skipUidShift(),
                 target.callerPid(),
-                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false);
+                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false,
+                ownerPid.map(Long::parseLong).orElse(0L));
     }
 
     /** The spec's bind mounts whose sources the manager may idmap (cgroup binds never), sources resolved against the bundle. */
