@@ -83,7 +83,7 @@ public final class FsDaemon implements AutoCloseable {
         started.push(ConnectionHandover.start(keeper,
                 new int[] {mount.session().deviceFd(), mount.readOnlySession().deviceFd()}, notes, log));
         SeccompListenerServer seccomp = SeccompListenerServer.start(runDir, id -> mount.registry().find(id).isPresent(),
-                options.immutability(), MountHelper.fromSystemProperty(), log);
+                options.immutability(), MountHelper.fromSystemProperty(), keeper, log);
         started.push(seccomp);
         startGrpc(new GrpcSysFsService(mount, Optional.of(seccomp.path()), log));
         log.info("sysbox-fs ready: FUSE at {} and read-only at {} ({} serving threads each), gRPC on {}, seccomp"

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stay (/proc, /sys, the emulated files, /; a read-only volume stays read-only, also after
  * `unshare -m`, chroot and pivot_root); callers without CAP_SYS_ADMIN get the kernel's EPERM; paths
  * resolve as the caller sees them; a container sysbox-fs does not know gets EPERM; no listener
- * is left after 100 execs.
+ * is left after 100 execs, in sysbox-fs or in the manager's descriptor keeper.
  */
 class MountInterceptionIT {
     private static EmulationSuite suite;
@@ -222,6 +222,7 @@ class MountInterceptionIT {
         Path fds = Path.of("/proc", Long.toString(fs.pid()), "fd");
         ok("true");
         long before = count(fds);
+        long keptBefore = SysboxFsRestartIT.awaitSeccompListeners(env.manager().pid(), 1);
         for (int i = 0; i < 100; i++) env.runc().run("exec", id, "true").requireSuccess();
         long after = count(fds);
         for (int wait = 0; wait < 60 && after > before; wait++) {
@@ -229,6 +230,9 @@ class MountInterceptionIT {
             after = count(fds);
         }
         assertTrue(after <= before, "sysbox-fs had " + before + " descriptors before 100 execs, " + after + " after");
+        assertEquals(1, keptBefore, "the descriptor keeper holds the init's listener");
+        assertEquals(1, SysboxFsRestartIT.awaitSeccompListeners(env.manager().pid(), 1),
+                "the keeper let go of every exec's listener");
         ok("mkdir -p /root/t2 && mount -t proc proc /root/t2 && umount /root/t2");
     }
 

@@ -14,6 +14,16 @@ public interface CallerView {
     /** Where PATH leads for the caller: the mount it ends on; empty when it does not exist. */
     Optional<Located> locate(String path, boolean followLast) throws IOException;
 
+    /**
+     * Where PATH leads for umount2 (the kernel's LOOKUP_MOUNTPOINT): as {@link #locate}, then
+     * onto the mounts stacked on what was found. Only there does "." (or "/") after
+     * pivot_root(".", ".") name the old root stacked on the new one, as runc's umount2(".") means.
+     */
+    Optional<Located> locateMount(String path, boolean followLast) throws IOException;
+
+    /** The id of the mount holding the caller's root directory (its "/"). */
+    long rootMountId() throws IOException;
+
     /** Whether it is in the network namespace of process PID. */
     boolean sharesNetworkWith(long pid) throws IOException;
 

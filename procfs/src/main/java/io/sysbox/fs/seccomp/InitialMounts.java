@@ -10,12 +10,12 @@ package io.sysbox.fs.seccomp;
 public record InitialMounts(MountTable table) {
 
     /**
-     * Whether ENTRY must not be unmounted: the caller's root; an initial mount at its initial
-     * place that is /proc, /sys or below them (the emulated files, masks, read-only paths); any
-     * other initial mount at its place unless unmounts are allowed.
+     * Whether ENTRY must not be unmounted: an initial mount at its initial place that is /proc,
+     * /sys or below them (the emulated files, masks, read-only paths); any other initial mount at
+     * its place unless unmounts are allowed. (The caller's root is never unmounted either: the
+     * policy knows which mount that is, this table does not.)
      */
     public boolean keepsMounted(MountEntry entry, ImmutabilityOptions options) {
-        if (entry.mountPoint().equals("/")) return true;
         for (MountEntry initial : table.entries()) {
             if (!initial.device().equals(entry.device()) || !initial.root().equals(entry.root())
                     || !initial.mountPoint().equals(entry.mountPoint())) {

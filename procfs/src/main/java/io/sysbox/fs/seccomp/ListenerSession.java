@@ -63,8 +63,9 @@ final class ListenerSession implements Runnable {
         } catch (IOException | RuntimeException e) {
             log.error("seccomp listener of container {} stops: {}", containerId, e.getMessage());
         } finally {
-            notify.close();
+            // onEnd lets others (the descriptor keeper's handover) stop using the descriptor before it is closed.
             onEnd.run();
+            notify.close();
         }
     }
 

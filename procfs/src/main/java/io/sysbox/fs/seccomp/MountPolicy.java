@@ -55,10 +55,17 @@ public final class MountPolicy {
 
     private static Verdict umount(Intercepted.Umount call, CallerView caller, Container container) throws IOException {
         boolean follow = (call.flags() & Intercepted.UMOUNT_NOFOLLOW) == 0;
-        Optional<CallerView.Located> target = caller.locate(call.target(), follow);
+        Optional<CallerView.Located> target = caller.locateMount(call.target(), follow);
         // Not a mount point, or nothing there: the kernel's own error (EINVAL, ENOENT).
         if (target.isEmpty() || !target.get().mountRoot()) return new Verdict.Proceed();
         MountEntry mount = target.get().mount();
+        if (mount.id() == caller.rootMountId()) {
+            return new Verdict.Refuse(EBUSY, mount.mountPoint() + " holds the caller's root");
+        }
+        // Another mount at "/" is stacked over the caller's root, where no path reaches: the old
+        // root pivot_root(".", ".") leaves, which an inner container's runc detaches. Nothing it
+        // covers can show (its submounts go with it).
+        if (mount.mountPoint().equals("/")) return new Verdict.Proceed();
         if (container.initial().keepsMounted(mount, container.options())) {
             return new Verdict.Refuse(EBUSY, mount.mountPoint() + " is one of the container's initial mounts");
         }

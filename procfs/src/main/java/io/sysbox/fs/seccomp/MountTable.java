@@ -41,6 +41,15 @@ public record MountTable(List<MountEntry> entries) {
         return Optional.ofNullable(found);
     }
 
+    /** The mount made on MOUNT's root directory (the same mount point), if any: the one the kernel steps onto. */
+    public Optional<MountEntry> stackedOn(MountEntry mount) {
+        MountEntry found = null;
+        for (MountEntry e : entries) {
+            if (e.parentId() == mount.id() && e.id() != mount.id() && e.mountPoint().equals(mount.mountPoint())) found = e;
+        }
+        return Optional.ofNullable(found);
+    }
+
     public boolean hasChildren(MountEntry parent) {
         return entries.stream().anyMatch(e -> e.parentId() == parent.id() && e.id() != parent.id());
     }

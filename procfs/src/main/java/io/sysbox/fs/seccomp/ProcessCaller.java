@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The calling thread of a notification, seen through /proc/TID: its capabilities, its root
@@ -18,6 +20,9 @@ import java.util.Optional;
  */
 final class ProcessCaller implements CallerView {
     private static final int CAP_SYS_ADMIN = 21;
+    private static final int ENOTDIR = 20, ELOOP = 40, EXDEV = 18;
+    private static final int O_PATH_DIRECTORY = 0x200000 | 0x10000 | FileDescriptors.O_CLOEXEC;
+    private static final Pattern DESCRIPTOR = Pattern.compile("/proc/(?:self|thread-self)/fd/([0-9]+)");
 
     private final int tid;
     private MountTable mounts;
@@ -44,19 +49,89 @@ final class ProcessCaller implements CallerView {
     @Override
     public Optional<Located> locate(String path, boolean followLast) throws IOException {
         if (path == null || path.isEmpty()) return Optional.empty();
-        String absolute = ownProcEntries(path.startsWith("/") ? path : workingDirectory() + "/" + path);
-        int root = FileDescriptors.open(proc("root").toString(), O_PATH_DIRECTORY);
         try {
-            RootedLookup.Found found = RootedLookup.find(root, absolute, followLast);
-            return mounts().byId(found.mountId()).map(mount -> new Located(mount, found.mountRoot()));
+            Optional<RootedLookup.Found> found = fromDescriptor(path);
+            if (found.isEmpty()) found = fromWorkingDirectory(path);
+            if (found.isEmpty()) found = Optional.of(fromRoot(path, followLast));
+            RootedLookup.Found at = found.get();
+            return mounts().byId(at.mountId()).map(mount -> new Located(mount, at.mountRoot()));
         } catch (ErrnoException e) {
-            // EXDEV: RESOLVE_IN_ROOT refuses magic links (/proc/self/fd/N, as runc names its targets);
-            // such a path goes to the kernel as it is (a known gap: see docs/design.md).
-            if (e.errno() == ErrnoException.ENOENT || e.errno() == 20 /* ENOTDIR */ || e.errno() == 40 /* ELOOP */
-                    || e.errno() == 18 /* EXDEV */) {
+            // EXDEV: RESOLVE_IN_ROOT refuses magic links (other than the caller's /proc/self/fd/N, looked up
+            // apart); such a path goes to the kernel as it is (a known gap: see docs/design.md).
+            if (e.errno() == ErrnoException.ENOENT || e.errno() == ENOTDIR || e.errno() == ELOOP || e.errno() == EXDEV) {
                 return Optional.empty();
             }
             throw e;
+        }
+    }
+
+    @Override
+    public Optional<Located> locateMount(String path, boolean followLast) throws IOException {
+        Optional<Located> found = locate(path, followLast);
+        if (found.isEmpty() || !found.get().mountRoot()) return found;
+        MountEntry top = found.get().mount();
+        for (Optional<MountEntry> above = mounts().stackedOn(top); above.isPresent(); above = mounts().stackedOn(top)) {
+            top = above.get();
+        }
+        return Optional.of(new Located(top, true));
+    }
+
+    @Override
+    public long rootMountId() throws IOException {
+        int root = FileDescriptors.open(proc("root").toString(), O_PATH_DIRECTORY);
+        try {
+            return RootedLookup.find(root, "/", true).mountId();
+        } finally {
+            FileDescriptors.close(root);
+        }
+    }
+
+    /**
+     * "." (or "./."): the caller's working directory itself, which need not lie below its root
+     * (after pivot_root runc's is the old root, where its umount2(".") aims); its name, which the
+     * root's lookup would use, cannot tell it from the new root. Empty for another path.
+     */
+    private Optional<RootedLookup.Found> fromWorkingDirectory(String path) throws IOException {
+        if (path.startsWith("/")) return Optional.empty();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty() && !part.equals(".")) return Optional.empty();
+        }
+        return Optional.of(itself(proc("cwd").toString()));
+    }
+
+    /**
+     * /proc/self/fd/N (or thread-self's): the caller's descriptor N, as inner runc names every
+     * target. Opened through the host's /proc, where /proc/TID/fd/N is that same magic link; only
+     * a directory is described (a file fails with ENOTDIR and goes to the kernel as it is).
+     */
+    private Optional<RootedLookup.Found> fromDescriptor(String path) throws IOException {
+        Matcher m = DESCRIPTOR.matcher(path);
+        if (!m.matches()) return Optional.empty();
+        return Optional.of(itself(proc("fd/" + m.group(1)).toString()));
+    }
+
+    /** Where the directory a link in the caller's /proc entry leads to is (followed as the kernel follows it). */
+    private static RootedLookup.Found itself(String procLink) throws IOException {
+        int fd = FileDescriptors.open(procLink, O_PATH_DIRECTORY);
+        try {
+            return RootedLookup.find(fd, ".", true);
+        } finally {
+            FileDescriptors.close(fd);
+        }
+    }
+
+    /** The relative PATH under the name of the caller's working directory. */
+    private String joined(String path) throws IOException {
+        String cwd = workingDirectory();
+        return cwd.endsWith("/") ? cwd + path : cwd + "/" + path;
+    }
+
+    /** PATH looked up from the caller's root (a relative one joined to its working directory's name). */
+    private RootedLookup.Found fromRoot(String path, boolean followLast) throws IOException {
+        String absolute = ownProcEntries(path.startsWith("/") ? path : joined(path));
+        int root = FileDescriptors.open(proc("root").toString(), O_PATH_DIRECTORY);
+        try {
+            return RootedLookup.find(root, absolute, followLast);
         } finally {
             FileDescriptors.close(root);
         }
@@ -85,8 +160,6 @@ final class ProcessCaller implements CallerView {
         }
         throw new IOException("no " + field + " in " + proc("status"));
     }
-
-    private static final int O_PATH_DIRECTORY = 0x200000 | 0x10000 | FileDescriptors.O_CLOEXEC;
 
     /**
      * Its working directory as it names it. The kernel shows /proc/TID/cwd and root relative to

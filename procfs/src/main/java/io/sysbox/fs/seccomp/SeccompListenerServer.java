@@ -1,5 +1,6 @@
 package io.sysbox.fs.seccomp;
 
+import io.sysbox.common.keeper.DescriptorKeeperClient;
 import io.sysbox.common.sys.ErrnoException;
 import io.sysbox.common.sys.MountApi;
 import io.sysbox.common.sys.SeccompNotify;
@@ -10,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +24,9 @@ import java.util.function.Predicate;
  * RUN_DIR/sysfs-seccomp.sock): one connection per filter, carrying the container process state
  * and the listener descriptor (SCM_RIGHTS). Each listener gets a {@link ListenerSession}; the
  * first of a container (its init's) also fixes the container's initial mounts, read from the
- * init's mount table while it still waits to be started.
+ * init's mount table while it still waits to be started. Each listener is kept in the manager's
+ * descriptor keeper with what its session needs ({@link ListenerKeeping}): a sysbox-fs started
+ * after a crash of the previous one serves those listeners again before it accepts new ones.
  */
 public final class SeccompListenerServer implements AutoCloseable {
     public static final String SOCKET = "sysfs-seccomp.sock";
@@ -32,6 +37,7 @@ public final class SeccompListenerServer implements AutoCloseable {
     private final Predicate<String> registered;
     private final ImmutabilityOptions options;
     private final MountHelper helper;
+    private final ListenerKeeping keeping;
     private final Logger log;
     private final Map<String, InitialMounts> initial = new ConcurrentHashMap<>();
     private final Set<ListenerSession> sessions = ConcurrentHashMap.newKeySet();
@@ -39,26 +45,53 @@ public final class SeccompListenerServer implements AutoCloseable {
     private volatile boolean closed;
 
     private SeccompListenerServer(SeqPacketSocket socket, Path path, Predicate<String> registered,
-                                  ImmutabilityOptions options, MountHelper helper, Logger log) {
+                                  ImmutabilityOptions options, MountHelper helper, ListenerKeeping keeping, Logger log) {
         this.socket = socket;
         this.path = path;
         this.registered = registered;
         this.options = options;
         this.helper = helper;
+        this.keeping = keeping;
         this.log = log;
         this.acceptor = Thread.ofPlatform().name("seccomp-accept").daemon().unstarted(this::acceptAll);
     }
 
-    /** Listens at RUN_DIR/sysfs-seccomp.sock (a stale socket file is replaced); REGISTERED says which ids are containers. */
+    /**
+     * Serves again the listeners KEEPER holds (a previous sysbox-fs died), then listens at
+     * RUN_DIR/sysfs-seccomp.sock (a stale socket file is replaced); REGISTERED says which ids
+     * are containers (the registry must be resumed already).
+     */
     public static SeccompListenerServer start(Path runDir, Predicate<String> registered, ImmutabilityOptions options,
-                                              MountHelper helper, Logger log) throws IOException {
+                                              MountHelper helper, DescriptorKeeperClient keeper, Logger log)
+            throws IOException {
         Path path = runDir.resolve(SOCKET);
         Files.deleteIfExists(path);
         SeqPacketSocket socket = SeqPacketSocket.listenStream(path, 64);
         Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        SeccompListenerServer server = new SeccompListenerServer(socket, path, registered, options, helper, log);
+        SeccompListenerServer server = new SeccompListenerServer(socket, path, registered, options, helper,
+                new ListenerKeeping(keeper, log), log);
+        server.resume();
+        server.keeping.startChecking();
         server.acceptor.start();
         return server;
+    }
+
+    /** The listeners of the previous sysbox-fs, each with its session's container, process and initial mounts. */
+    private void resume() {
+        List<ListenerKeeping.Recovered> recovered = keeping.recover();
+        // The init's notes first: theirs are the initial mounts an exec's session of the same container shares.
+        recovered.sort(Comparator.comparing((ListenerKeeping.Recovered r) -> !r.notes().process().isInit()));
+        for (ListenerKeeping.Recovered r : recovered) {
+            ProcessState process = r.notes().process();
+            Optional<InitialMounts> mounts = r.notes().initial();
+            if (mounts.isPresent() && registered.test(process.containerId())) {
+                initial.putIfAbsent(process.containerId(), mounts.get());
+            }
+            serve(process, new SeccompNotify(r.fd()), process.isInit() ? mounts.orElse(null) : null);
+        }
+        if (!recovered.isEmpty()) {
+            log.info("resumed {} seccomp listener(s) from the descriptor keeper", recovered.size());
+        }
     }
 
     public Path path() {
@@ -138,13 +171,20 @@ public final class SeccompListenerServer implements AutoCloseable {
             fixed = new InitialMounts(MountTable.of(process.initPid()));
             initial.put(id, fixed);
         }
-        InitialMounts ownMounts = process.isInit() ? fixed : null;
         if (!known) log.warn("seccomp listener for container {}, which is not registered: its mounts are refused", id);
+        serve(process, notify, process.isInit() ? fixed : null);
+    }
+
+    /** Starts the session of one listener; INITS_MOUNTS: the initial mounts it fixed, if it is the container's init's. */
+    private void serve(ProcessState process, SeccompNotify notify, InitialMounts initsMounts) {
+        String id = process.containerId();
+        ListenerNotes notes = ListenerNotes.of(process, Optional.ofNullable(initial.get(id)));
         ListenerSession[] holder = new ListenerSession[1];
         ListenerSession session = new ListenerSession(notify, id, () -> container(id, process.initPid()), helper, log,
-                () -> ended(holder[0], id, ownMounts));
+                () -> ended(holder[0], notes, initsMounts));
         holder[0] = session;
         sessions.add(session);
+        keeping.keep(notes, notify.fd());
         Thread.ofPlatform().name("seccomp-" + id + "-" + process.pid()).daemon().start(session);
         log.debug("seccomp listener of container {} (pid {}) served", id, process.pid());
     }
@@ -155,10 +195,12 @@ public final class SeccompListenerServer implements AutoCloseable {
         return Optional.of(new MountPolicy.Container(mounts, initPid, () -> MountTable.of(initPid), options));
     }
 
-    private void ended(ListenerSession session, String id, InitialMounts initsMounts) {
+    /** Runs before the session's listener is closed: the keeper must let go of it first. */
+    private void ended(ListenerSession session, ListenerNotes notes, InitialMounts initsMounts) {
         sessions.remove(session);
+        keeping.forget(notes);
         // The init's filter has no user left: the container's processes are gone (unless a new init took its id).
-        if (initsMounts != null) initial.remove(id, initsMounts);
+        if (initsMounts != null) initial.remove(notes.containerId(), initsMounts);
     }
 
     @Override
@@ -171,6 +213,7 @@ public final class SeccompListenerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         socket.close();
+        keeping.close();
         sessions.forEach(ListenerSession::stop);
         try {
             Files.deleteIfExists(path);

@@ -29,7 +29,10 @@ class MountPolicyTest {
         return new MountPolicy.Container(new InitialMounts(table), 4242, () -> table, options);
     }
 
-    /** A caller whose table is TABLE and whose paths are mount points of it (PATHS: path → mount id). */
+    /**
+     * A caller whose table is TABLE and whose paths are mount points of it (PATHS: path → mount
+     * id), its root on the first mount at "/".
+     */
     record FakeCaller(boolean sysAdmin, MountTable table, Map<String, Long> paths) implements CallerView {
         @Override
         public boolean hasSysAdmin() {
@@ -42,6 +45,22 @@ class MountPolicyTest {
             if (id == null) return Optional.empty();
             MountEntry mount = table.byId(id).orElseThrow();
             return Optional.of(new Located(mount, mount.mountPoint().equals(path)));
+        }
+
+        @Override
+        public Optional<Located> locateMount(String path, boolean followLast) {
+            Optional<Located> found = locate(path, followLast);
+            if (found.isEmpty() || !found.get().mountRoot()) return found;
+            MountEntry top = found.get().mount();
+            for (Optional<MountEntry> above = table.stackedOn(top); above.isPresent(); above = table.stackedOn(top)) {
+                top = above.get();
+            }
+            return Optional.of(new Located(top, true));
+        }
+
+        @Override
+        public long rootMountId() {
+            return table.entries().stream().filter(e -> e.mountPoint().equals("/")).findFirst().orElseThrow().id();
         }
 
         @Override
@@ -71,6 +90,30 @@ class MountPolicyTest {
             Verdict.Refuse refused = assertInstanceOf(Verdict.Refuse.class, umount(caller, target), target);
             assertEquals(MountPolicy.EBUSY, refused.errno());
         }
+    }
+
+    /**
+     * An inner container's runc after pivot_root(".", "."): its new root (400) with the old one
+     * stacked on it (401, a copy of the container's root with everything on it), its working
+     * directory the old root. umount2(".", MNT_DETACH) detaches the old root, also where initial
+     * mounts may not be unmounted; the new root stays, and the copies of /proc's files below the
+     * old root stay where a path reaches them.
+     */
+    @Test
+    void theOldRootStackedOverTheCallersRootCanBeDetached() throws Exception {
+        String inner = String.join("\n",
+                "400 399 0:90 / / rw,relatime - overlay overlay rw",
+                "401 400 0:50 / / rw,relatime - overlay overlay rw",
+                "402 401 0:51 / /proc rw,nosuid - proc proc rw",
+                "403 402 0:60 /c1/proc/uptime /proc/uptime ro,nosuid - fuse.sysbox-fs sysboxfs ro");
+        // "." is the working directory (the old root); "/" the root, onto which umount steps to the stacked one.
+        FakeCaller caller = root(inner, Map.of(".", 401L, "/", 400L, "/proc/uptime", 403L));
+        for (ImmutabilityOptions options : List.of(new ImmutabilityOptions(false, true), new ImmutabilityOptions(false, false))) {
+            assertInstanceOf(Verdict.Proceed.class, MountPolicy.decide(new Intercepted.Umount(".", 2), caller,
+                    container(options)), options.toString());
+        }
+        assertInstanceOf(Verdict.Proceed.class, umount(caller, "/"), "umount2 steps from the root onto the old root");
+        assertInstanceOf(Verdict.Refuse.class, umount(caller, "/proc/uptime"));
     }
 
     @Test
