@@ -10,5 +10,5 @@ jar_dir="$repo/conformance/target/bench-jar"
 mkdir -p "$jar_dir"
 "$JAVA_HOME/bin/jar" cf "$jar_dir/conformance-bench.jar" -C conformance/target/classes .
 classpath="$jar_dir/conformance-bench.jar:${classpath#conformance/target/classes:}"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.dist="$repo/dist" \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.daemon.log-level=info -Dsysbox.dist="$repo/dist" \
     -Dchannel.classpath="$classpath" -cp "$classpath" io.sysbox.conformance.bench.ChannelBenchmark "$@"

@@ -22,6 +22,6 @@ fi
 # and a classpath of every scope
 classpath_file="$repo/procfs/target/bench-classpath.txt"
 ./mvnw -q -B -pl procfs -am test-compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.daemon.log-level=info \
     -cp "procfs/target/test-classes:procfs/target/classes:$(cat "$classpath_file")" \
     io.sysbox.fs.bench.LxcfsComparisonBench "$@"

@@ -4,5 +4,5 @@
 # Usage: conformance/bench/startup.sh [--rounds N] [--warmup W] [--sysbox-fs]
 set -eu
 . "$(dirname "$0")/classpath.sh"
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.dist="$repo/dist" \
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dsysbox.daemon.log-level=info -Dsysbox.dist="$repo/dist" \
     -cp "$classpath" io.sysbox.conformance.bench.StartupBenchmark "$@"

@@ -92,7 +92,7 @@ public final class ManagerProcess implements AutoCloseable {
                 "--subuid-file", dirs.subuidFile().toString(),
                 "--subgid-file", dirs.subgidFile().toString(),
                 "--log", dirs.logFile().toString(),
-                "--log-level", "debug");
+                "--log-level", DaemonLogLevel.current());
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)

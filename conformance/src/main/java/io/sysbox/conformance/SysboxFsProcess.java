@@ -35,7 +35,7 @@ public final class SysboxFsProcess implements AutoCloseable {
         Path mountpoint = suite.directory("sysboxfs");
         Path log = suite.work().resolve("sysbox-fs.log");
         List<String> command = List.of(suite.dist().sysboxFs().toString(), "--run-dir", runDir.toString(),
-                "--mountpoint", mountpoint.toString(), "--log", log.toString(), "--log-level", "debug");
+                "--mountpoint", mountpoint.toString(), "--log", log.toString(), "--log-level", DaemonLogLevel.current());
         SysboxFsProcess fs = new SysboxFsProcess(command, runDir, suite.work().resolve("sysbox-fs.console"),
                 mountpoint, log);
         fs.launch();

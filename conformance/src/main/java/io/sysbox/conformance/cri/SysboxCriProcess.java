@@ -1,5 +1,6 @@
 package io.sysbox.conformance.cri;
 
+import io.sysbox.conformance.DaemonLogLevel;
 import io.sysbox.conformance.DaemonStart;
 
 import java.io.IOException;
@@ -31,7 +32,7 @@ public final class SysboxCriProcess implements AutoCloseable {
         Path log = dir.resolve("sysbox-cri.log");
         List<String> command = List.of(executable.toString(), "--run-dir", runDir.toString(),
                 "--upstream", "unix://" + upstream, "--socket", socket.toString(), "--log", log.toString(),
-                "--log-level", "debug");
+                "--log-level", DaemonLogLevel.current());
         SysboxCriProcess cri = new SysboxCriProcess(command, socket, dir.resolve("sysbox-cri.console"), log);
         cri.launch();
         return cri;

@@ -480,6 +480,9 @@ public final class ManagerService implements AutoCloseable {
             AllocationRecord record = states.get(id);
             if (record == null) {
                 cleanLeftovers(id);
+                // A create killed mid-way may have registered it after its Prepare was settled (the
+                // watch of its dead caller released that first): sysbox-fs must forget it too.
+                emulation.unregister(id);
                 return ReleaseResponse.newBuilder().setExisted(false).build();
             }
             releaseLocked(record, "released on request");

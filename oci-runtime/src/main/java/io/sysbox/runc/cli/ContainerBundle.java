@@ -4,6 +4,7 @@ import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.setup.container.ContainerSetup;
 import io.sysbox.setup.resources.ContainerResources;
 import io.sysbox.setup.resources.UnmanagedResources;
+import io.sysbox.setup.testhook.StepPause;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ final class ContainerBundle {
     static Path prepare(Invocation invocation, String id, Path bundle) throws IOException, InvalidSpecException {
         GlobalOptions o = invocation.options();
         ContainerResources resources = o.noSysboxMgr() ? new UnmanagedResources() : invocation.manager();
-        return new ContainerSetup(resources, invocation.caller().libexec(), invocation.log()::debug)
+        return new ContainerSetup(resources, invocation.caller().libexec(), invocation.log()::debug,
+                StepPause.from(invocation.caller().env()))
                 .prepare(new ContainerSetup.Target(id, bundle, o.engineRoot(), o.containerDir(id),
                         invocation.caller().pid(), o.systemdCgroup(), !o.noSysboxFs()));
     }

@@ -5,8 +5,6 @@ import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.oci.Mount;
 import io.sysbox.common.oci.Namespace;
 import io.sysbox.common.oci.Spec;
-import io.sysbox.common.sys.ErrnoException;
-import io.sysbox.common.sys.MountFlags;
 import io.sysbox.setup.Libexec;
 import io.sysbox.setup.cgroup.CgroupDelegation;
 import io.sysbox.setup.cgroup.CreatedCgroups;
@@ -26,10 +24,12 @@ import io.sysbox.setup.spec.SysboxKnobs;
 import io.sysbox.setup.state.ContainerRecord;
 import io.sysbox.setup.state.EnteredNetwork;
 import io.sysbox.setup.state.PrivateDir;
+import io.sysbox.setup.testhook.StepPause;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,15 +61,25 @@ public final class ContainerSetup {
         }
     }
 
+    /** The steps of {@link #prepare} a test can hold it at ({@link StepPause}), in their order. */
+    public static final List<String> STEPS = List.of("prepared", "delegated", "emulated", "converted");
+
     private final ContainerResources resources;
     private final Libexec libexec;
     private final Consumer<String> debug;
+    private final StepPause pause;
 
     /** @param libexec where the hooks it puts in the spec are installed */
     public ContainerSetup(ContainerResources resources, Libexec libexec, Consumer<String> debug) {
+        this(resources, libexec, debug, StepPause.None.INSTANCE);
+    }
+
+    /** @param pause where a test holds the setup ({@link #STEPS}); {@link StepPause.None} outside tests */
+    public ContainerSetup(ContainerResources resources, Libexec libexec, Consumer<String> debug, StepPause pause) {
         this.resources = resources;
         this.libexec = libexec;
         this.debug = debug;
+        this.pause = pause;
     }
 
     /** Returns the private bundle directory to hand to the engine. */
@@ -89,6 +99,8 @@ public final class ContainerSetup {
         String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
         Path dir = target.privateDir();
         removeStale(id, dir);
+        // Taken before Prepare: isAlive() then also tells a reused pid from the caller.
+        Optional<ProcessHandle> caller = ProcessHandle.of(target.callerPid());
 
         Optional<PodOwner> owner = PodOwner.of(spec, target.engineRoot(), id);
         Optional<String> ownerPid = owner.isPresent()
@@ -98,6 +110,7 @@ public final class ContainerSetup {
         debug.accept("prepared " + id + ": uid " + prepared.uid().hostId() + " rootfs " + prepared.rootfs());
         List<Path> createdCgroups = List.of();
         try {
+            pause.at("prepared");
             boolean honorCaps = knobs.honorCaps().orElse(prepared.honorCaps());
             boolean syscontMode = knobs.syscontMode().orElse(prepared.syscontMode());
             String cgroupsPath = spec.linux().path("cgroupsPath").asText("");
@@ -107,7 +120,12 @@ public final class ContainerSetup {
             CgroupDelegation cgroups = CgroupDelegation.ofProcess(target.pid());
             if (!target.systemdCgroup()) {
                 createdCgroups = cgroups.delegate(cgroupsPath, (int) uid.hostId(), (int) gid.hostId());
+                // Remembered at once: if the manager dies before the end, whoever settles the
+                // container (delete --force, the restarted manager's watch) finds them here.
+                Files.createDirectories(dir);
+                CreatedCgroups.remember(dir, createdCgroups, (int) uid.hostId());
             }
+            pause.at("delegated");
             Map<String, String> binds = new HashMap<>(prepared.specialMounts());
             Optional<EmulatedTree> emulated = Optional.empty();
             if (syscontMode && target.emulation()) {
@@ -115,6 +133,7 @@ public final class ContainerSetup {
                         owner.map(PodOwner::id));
             }
             emulated.ifPresent(tree -> EmulatedFiles.addTo(binds, tree));
+            pause.at("emulated");
             Optional<Path> joinedNetwork = joinedNetworkPath(spec);
             Optional<String> usernsPath = ownerPid.map(pid -> "/proc/" + pid + "/ns/user");
             Optional<Path> joinedUserns = usernsPath.map(Path::of);
@@ -146,7 +165,7 @@ public final class ContainerSetup {
                     .ifPresent(listener -> SeccompNotifyFilter.apply(spec, listener.toString()));
             JoinedNamespaces.checkOwned(spec, host);
             CallerBundleHooks.wrap(spec, bundle, libexec);
-            LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);
+            LockedBindFlags.apply(spec.mounts(), new BindSourceFlags(emulated));
             Optional<String> enteredNetwork = Optional.empty();
             if (foreignNetwork) {
                 // The engine starts inside the network namespace instead of joining it. A pod's container
@@ -160,17 +179,33 @@ public final class ContainerSetup {
                 if (!hookBinds.isEmpty()) ProcSysHook.installed(libexec).addTo(spec, hookBinds);
             }
             Files.createDirectories(dir);
-            CreatedCgroups.remember(dir, createdCgroups, (int) uid.hostId());
             if (enteredNetwork.isPresent()) EnteredNetwork.remember(dir, enteredNetwork.get());
-            spec.write(dir.resolve("config.json"));
+            writeWhole(spec, dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), callerRootfs, honorCaps, syscontMode, resources.managed(),
                     knobs.toJson()).write(dir);
+            pause.at("converted");
+            if (caller.isPresent() && !caller.get().isAlive()) {
+                // Killed while we worked: its watch may have released the Prepare already, before the
+                // cgroups or the emulation were made; nobody will start the engine on this bundle.
+                throw new IOException("sysbox-runc (pid " + target.callerPid() + ") exited while container " + id
+                        + " was being created; everything made for it is undone");
+            }
             return dir;
         } catch (IOException | InvalidSpecException | RuntimeException e) {
             CgroupDelegation.removeCreated(createdCgroups);
             undo(id, dir);
             throw e;
         }
+    }
+
+    /**
+     * The engine reads the converted spec whole or not at all: written beside it and renamed, so a
+     * manager dying mid-write leaves no truncated config.json in the engine's bundle.
+     */
+    private static void writeWhole(Spec spec, Path configJson) throws IOException {
+        Path partial = configJson.resolveSibling(configJson.getFileName() + ".partial");
+        spec.write(partial);
+        Files.move(partial, configJson, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static Preparation request(Target target, Spec spec, SysboxKnobs knobs, Path rootfs,
@@ -257,14 +292,6 @@ public final class ContainerSetup {
                 .map(l -> l.split("\\s+"))
                 .map(f -> new IdMapping(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])))
                 .toList();
-    }
-
-    private static Optional<MountFlags> mountFlags(String path) {
-        try {
-            return Optional.of(MountFlags.of(path));
-        } catch (ErrnoException e) {
-            return Optional.empty(); // the engine reports a source it cannot reach
-        }
     }
 
     private static Optional<String> libModules() {
