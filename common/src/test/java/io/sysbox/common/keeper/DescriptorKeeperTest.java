@@ -146,8 +146,9 @@ class DescriptorKeeperTest {
             assertEquals("notes 7", new String(held.notes(), StandardCharsets.UTF_8));
             assertEquals(listener.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.fd())));
             held.close();
-            assertEquals("fuse", new String(client.fetch().orElseThrow().notes(), StandardCharsets.UTF_8),
-                    "the unnamed slot is apart");
+            DescriptorKeeperClient.Held fuseHeld = client.fetch().orElseThrow();
+            fuseHeld.close();
+            assertEquals("fuse", new String(fuseHeld.notes(), StandardCharsets.UTF_8), "the unnamed slot is apart");
 
             for (String name : names) client.drop(name);
             assertTrue(client.fetch(names.get(7)).isEmpty());
