@@ -7,9 +7,14 @@ import io.sysbox.common.sys.SeqPacketSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** The side of a {@link DescriptorKeeper} that hands it a descriptor and fetches it back. */
+/**
+ * The side of a {@link DescriptorKeeper} that hands it descriptors and fetches them back. The
+ * methods without a slot name concern the unnamed slot (sysbox-fs's FUSE connections).
+ */
 public final class DescriptorKeeperClient {
     private static final int ECONNREFUSED = 111;
 
@@ -70,7 +75,12 @@ public final class DescriptorKeeperClient {
      * {@link SeqPacketSocket#MAX_FDS}) and notes about them, replacing what it held.
      */
     public void keep(int[] fds, byte[] notes) throws IOException {
-        call(new KeeperMessage(KeeperMessage.KEEP, notes), fds, KeeperMessage.OK);
+        keep("", fds, notes);
+    }
+
+    /** Hands the keeper {@code fds} (at most {@link SeqPacketSocket#MAX_FDS}) and notes for slot SLOT, replacing what it held there. */
+    public void keep(String slot, int[] fds, byte[] notes) throws IOException {
+        call(new KeeperMessage(KeeperMessage.KEEP, slot, notes), fds, KeeperMessage.OK);
     }
 
     /**
@@ -78,8 +88,13 @@ public final class DescriptorKeeperClient {
      * nobody accepts on it: the holder is not running).
      */
     public Optional<Held> fetch() throws IOException {
+        return fetch("");
+    }
+
+    /** What slot SLOT holds, if anything; empty too when no keeper listens. */
+    public Optional<Held> fetch(String slot) throws IOException {
         try (SeqPacketSocket connection = SeqPacketSocket.connect(socket)) {
-            connection.send(KeeperMessage.of(KeeperMessage.FETCH).encode(), new int[0]);
+            connection.send(KeeperMessage.of(KeeperMessage.FETCH, slot).encode(), new int[0]);
             SeqPacketSocket.Message message = connection.receive(KeeperMessage.MAX_SIZE);
             KeeperMessage answer = KeeperMessage.decode(message.data());
             if (answer != null && answer.op() == KeeperMessage.HELD && message.fds().length > 0) {
@@ -94,9 +109,41 @@ public final class DescriptorKeeperClient {
         }
     }
 
-    /** Tells the keeper to close what it holds. */
+    /** Tells the keeper to close what it holds in the unnamed slot. */
     public void drop() throws IOException {
-        call(KeeperMessage.of(KeeperMessage.DROP), new int[0], KeeperMessage.OK);
+        drop("");
+    }
+
+    /** Tells the keeper to close what slot SLOT holds (nothing there: nothing happens). */
+    public void drop(String slot) throws IOException {
+        call(KeeperMessage.of(KeeperMessage.DROP, slot), new int[0], KeeperMessage.OK);
+    }
+
+    /**
+     * The names of the slots that hold descriptors and start with PREFIX (the unnamed slot is
+     * never listed), sorted; empty too when no keeper listens.
+     */
+    public List<String> list(String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        String after = "";
+        try (SeqPacketSocket connection = SeqPacketSocket.connect(socket)) {
+            while (true) {
+                connection.send(new KeeperMessage(KeeperMessage.LIST, prefix, after.getBytes(StandardCharsets.UTF_8))
+                        .encode(), new int[0]);
+                SeqPacketSocket.Message message = connection.receive(KeeperMessage.MAX_SIZE);
+                for (int fd : message.fds()) FileDescriptors.close(fd);
+                KeeperMessage answer = KeeperMessage.decode(message.data());
+                if (answer == null || answer.op() != KeeperMessage.NAMES) throw unexpected(answer);
+                String page = new String(answer.payload(), StandardCharsets.UTF_8);
+                if (page.isEmpty()) return names;
+                List<String> pageNames = List.of(page.split("\n"));
+                names.addAll(pageNames);
+                after = pageNames.getLast();
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() == ErrnoException.ENOENT || e.errno() == ECONNREFUSED) return List.of();
+            throw e;
+        }
     }
 
     private void call(KeeperMessage request, int[] fds, byte expected) throws IOException {

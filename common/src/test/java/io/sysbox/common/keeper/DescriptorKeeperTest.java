@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,5 +110,53 @@ class DescriptorKeeperTest {
             assertEquals(1, openCopiesOf(second));
         }
         assertEquals(0, openCopiesOf(second), "the keeper stopped: nothing held any more");
+    }
+
+    private Path written(String name) throws Exception {
+        return Files.writeString(dir.resolve(name), name);
+    }
+
+    @Test
+    void namedSlotsAreHeldListedAndDroppedApartFromTheUnnamedOne() throws Exception {
+        Path fuse = written("fuse");
+        Path listener = written("listener");
+        DescriptorKeeperClient client = new DescriptorKeeperClient(dir.resolve(DescriptorKeeper.SOCKET));
+        assertEquals(List.of(), client.list("seccomp/"), "no keeper: nothing listed, no error");
+        try (DescriptorKeeper keeper = DescriptorKeeper.start(client.socket(), LogManager.getLogger("test"))) {
+            int f = FileDescriptors.openReadOnly(fuse.toString());
+            client.keep(f, "fuse".getBytes(StandardCharsets.UTF_8));
+            FileDescriptors.close(f);
+            // Enough slots for several pages of names.
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                String name = "seccomp/container-with-a-long-name-" + "x".repeat(220) + "/" + (100000 + i);
+                int l = FileDescriptors.openReadOnly(listener.toString());
+                client.keep(name, new int[] {l}, ("notes " + i).getBytes(StandardCharsets.UTF_8));
+                FileDescriptors.close(l);
+                names.add(name);
+            }
+            int other = FileDescriptors.openReadOnly(listener.toString());
+            client.keep("other/slot", new int[] {other}, new byte[0]);
+            FileDescriptors.close(other);
+            assertEquals(602, keeper.slotCount());
+            assertEquals(601, openCopiesOf(listener), "one reference per slot");
+            assertEquals(names.stream().sorted().toList(), client.list("seccomp/"), "every page, in order");
+
+            DescriptorKeeperClient.Held held = client.fetch(names.get(7)).orElseThrow();
+            assertEquals("notes 7", new String(held.notes(), StandardCharsets.UTF_8));
+            assertEquals(listener.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.fd())));
+            held.close();
+            DescriptorKeeperClient.Held fuseHeld = client.fetch().orElseThrow();
+            fuseHeld.close();
+            assertEquals("fuse", new String(fuseHeld.notes(), StandardCharsets.UTF_8), "the unnamed slot is apart");
+
+            for (String name : names) client.drop(name);
+            assertTrue(client.fetch(names.get(7)).isEmpty());
+            assertEquals(List.of(), client.list("seccomp/"));
+            assertTrue(keeper.holds(), "dropping named slots leaves the unnamed one");
+            assertEquals(2, keeper.slotCount());
+        }
+        assertEquals(0, openCopiesOf(listener), "the keeper stopped: every slot closed");
+        assertEquals(0, openCopiesOf(fuse));
     }
 }

@@ -108,6 +108,38 @@ class DockerInDockerIT {
     }
 
     /**
+     * Issue 11, acceptance 3: inner runc mounts proc for an inner container (through a
+     * descriptor of the target, /proc/self/fd/N); sysbox-fs makes it a replica of the system
+     * container's /proc, so the inner container reads the system container's uptime and MemTotal
+     * (the system container's memory limit), not the host's; overlayfs keeps working inside (the
+     * inner container's rootfs is overlay2's).
+     */
+    @Test
+    void innerContainersSeeTheSystemContainersEmulatedProc() throws Exception {
+        String id = startInnerDocker(debianDocker, "--memory", "512m");
+        ok(env.docker("exec", id, "docker", "import", "/images/busybox.tar", "inner-busybox"));
+        String memTotal = ok(env.docker("exec", id, "grep", "MemTotal", "/proc/meminfo"));
+        assertEquals("MemTotal:         524288 kB", memTotal, "the system container's limit");
+        double before = uptime(ok(env.docker("exec", id, "cat", "/proc/uptime")));
+        String inner = ok(env.docker("exec", id, "docker", "run", "--rm", "inner-busybox", "sh", "-c",
+                "grep MemTotal /proc/meminfo; cat /proc/uptime; grep ' / ' /proc/self/mountinfo"));
+        double after = uptime(ok(env.docker("exec", id, "cat", "/proc/uptime")));
+        List<String> lines = inner.lines().toList();
+        assertEquals(memTotal, lines.get(0), "the inner container's MemTotal: " + inner);
+        double innerUptime = uptime(lines.get(1));
+        assertTrue(innerUptime >= before - 1 && innerUptime <= after + 1,
+                "the inner container's uptime " + innerUptime + " is the system container's (" + before + " to " + after + ")");
+        double host = uptime(Files.readString(Path.of("/proc/uptime")));
+        assertTrue(host > after + 30, "the host's uptime " + host + " is not what the inner container reads");
+        assertTrue(lines.get(2).contains(" - overlay "), "the inner container's root is overlayfs: " + inner);
+        ok(env.docker("rm", "-f", id));
+    }
+
+    private static double uptime(String content) {
+        return Double.parseDouble(content.strip().split(" ")[0]);
+    }
+
+    /**
      * sysbox-fs serves /sys/devices/virtual, but its net directory stays the container's own
      * sysfs: the bridges and veths inner Docker makes are there, where it and its tools look.
      */

@@ -161,6 +161,78 @@ class SysboxFsRestartIT {
         assertFalse(fs.log().contains("ERROR"), fs.logTail());
     }
 
+    /** The seccomp listeners (anonymous "seccomp notify" files) a process holds. */
+    static long seccompListeners(long pid) throws IOException {
+        long found = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals("anon_inode:seccomp notify")) found++;
+                } catch (IOException e) {
+                    // closed while listing
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The number of listeners PID holds once it is EXPECTED or 30 s have passed (a session ends when its last process did). */
+    static long awaitSeccompListeners(long pid, long expected) throws IOException, InterruptedException {
+        long found = seccompListeners(pid);
+        for (int wait = 0; wait < 60 && found != expected; wait++) {
+            Thread.sleep(500);
+            found = seccompListeners(pid);
+        }
+        return found;
+    }
+
+    private CommandResult sh(String id, String command) {
+        return env.runc().run("exec", id, "sh", "-c", command);
+    }
+
+    /**
+     * Issue 11, acceptance 5: the manager's descriptor keeper holds each container's seccomp
+     * listener with its session; after kill -9 of sysbox-fs the restarted one takes them back, so
+     * a running container's mounts are still intercepted: umount of an emulated file still fails
+     * and `mount -t proc` is still a replica carrying the container's emulated files. The
+     * container's end releases the listener in both daemons.
+     */
+    @Test
+    void afterKill9TheRestartedSysboxFsStillInterceptsTheContainersMounts() throws Exception {
+        fs = SysboxFsProcess.start(env);
+        String id = env.newContainerId("restart-seccomp");
+        BusyboxBundle bundle = env.bundle(id);
+        bundle.linux().withObjectProperty("resources").putObject("memory").put("limit", 256L << 20);
+        runDetached(bundle.write(), id);
+        assertFalse(sh(id, "umount /proc/uptime").succeeded(), "intercepted before the crash");
+        assertEquals(1, awaitSeccompListeners(env.manager().pid(), 1),
+                "the keeper holds the init's listener (an exec's goes with it)");
+
+        fs.kill9();
+        fs.restart();
+        assertTrue(fs.log().contains("resumed 1 seccomp listener(s) from the descriptor keeper"), fs.logTail());
+        assertEquals(1, awaitSeccompListeners(fs.pid(), 1), "the restarted sysbox-fs serves the init's listener again");
+
+        CommandResult umount = sh(id, "umount /proc/uptime");
+        assertFalse(umount.succeeded(), "umount of an emulated file after the restart: " + umount.describe());
+        assertTrue(exec(id, "cat /proc/self/mountinfo").contains(" /proc/uptime "), "the emulated uptime stays mounted");
+        String replica = exec(id, "mkdir -p /root/p && mount -t proc proc /root/p && grep MemTotal /root/p/meminfo"
+                + " && cat /root/p/uptime && umount /root/p");
+        assertTrue(replica.startsWith("MemTotal:         262144 kB\n"), "the replica's meminfo is the container's: " + replica);
+        double replicaUptime = uptime(replica.lines().skip(1).findFirst().orElseThrow() + "\n");
+        double own = uptime(exec(id, "cat /proc/uptime"));
+        assertTrue(replicaUptime <= own + 1, "the replica's uptime is the container's (" + own + "), not the host's: "
+                + replicaUptime);
+        assertTrue(exec(id, "mkdir -p /root/t && mount -t tmpfs tmpfs /root/t && umount /root/t && echo done")
+                .contains("done"), "other mounts go on to the kernel");
+
+        delete(id);
+        assertEquals(0, awaitSeccompListeners(fs.pid(), 0), "the container's end ends its session");
+        assertEquals(0, awaitSeccompListeners(env.manager().pid(), 0), "and the keeper lets go of its listener");
+        assertEquals(0, fs.stop(), fs.logTail());
+        assertFalse(fs.log().contains("ERROR"), fs.logTail());
+    }
+
     @Test
     void containersOfOneNetworkNamespaceShareOneStateUntilTheLastIsDeleted() throws Exception {
         fs = SysboxFsProcess.start(env);
