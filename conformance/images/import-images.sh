@@ -7,8 +7,8 @@
 #
 # Prints `IMAGE sysbox-test/IMAGE:KEY12` on stdout for each image; logs go to stderr. Tests
 # should use the KEY12 reference: :latest follows whichever clone imported last. The image
-# gets the CMD of its recipe and the labels io.sysbox.test-image.key (the whole key) and
-# io.sysbox.test-image.recipe. The daemon is never guessed: --docker-host (or DOCKER_HOST)
+# gets the CMD and STOPSIGNAL of its recipe and the labels io.sysbox.test-image.key (the whole
+# key) and io.sysbox.test-image.recipe. The daemon is never guessed: --docker-host (or DOCKER_HOST)
 # is required, so a test's private dockerd is never confused with a host one.
 # SYSBOX_DOCKERFILES and SYSBOX_IMAGE_CACHE are passed on to build-images.sh.
 set -euo pipefail
@@ -60,6 +60,8 @@ while read -r image tarball; do
         cmd=$(recipe_cmd "$recipes" "$image")
         changes=(--change "LABEL io.sysbox.test-image.key=$key io.sysbox.test-image.recipe=$image")
         [ -z "$cmd" ] || changes+=(--change "CMD $cmd")
+        stop_signal=$(recipe_stop_signal "$recipes" "$image")
+        [ -z "$stop_signal" ] || changes+=(--change "STOPSIGNAL $stop_signal")
         log "importing $tarball as $reference"
         "${docker[@]}" import "${changes[@]}" "$tarball" "$reference" > /dev/null
     fi

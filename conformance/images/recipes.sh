@@ -7,6 +7,7 @@
 #   COPY <src>... <dest>    ADD <src>... <dest>          (ADD unpacks *.tar, *.tar.gz, *.tar.xz)
 #   RUN <shell command>     RUN ["exec", "form"]
 #   CMD ["exec", "form"]                                 (used when the image is imported)
+#   STOPSIGNAL <signal>                                  (likewise: SIGRTMIN+3, SIGTERM, 15...)
 # plus comment lines that declare generated build-context files:
 #   # context <file>: busybox-static                      the host's static busybox binary
 #   # context <file>: debootstrap [--option...] <suite>   a rootfs tarball of <suite>
@@ -105,4 +106,30 @@ recipe_cmd() {
         [ "$base" = scratch ] || cmd=$(recipe_cmd "$recipes" "$base" $((depth + 1)))
     fi
     printf '%s\n' "$cmd"
+}
+
+# Checks the argument of a STOPSIGNAL instruction: a signal name (SIGTERM, SIGRTMIN+3) or number.
+recipe_stop_signal_syntax() {  # FILE LINE ARGUMENTS
+    [[ $3 =~ ^(SIG[A-Z0-9]+([+-][0-9]+)?|[0-9]+)$ ]] \
+        || recipe_fail "$1" "$2" "STOPSIGNAL $3: expected one signal such as SIGTERM, SIGRTMIN+3 or 15"
+}
+
+# Prints the STOPSIGNAL the image RECIPE should get, inherited from its FROM chain like the CMD;
+# nothing when no recipe in the chain sets one.
+recipe_stop_signal() {
+    local recipes=$1 image=$2 depth=${3:-0} file n keyword arguments signal="" base listing
+    file=$recipes/$image/Dockerfile
+    listing=$(recipe_instructions "$file")
+    [ "$depth" -lt 16 ] || recipe_fail "$file" 1 "FROM chain longer than 16 recipes: is there a FROM cycle?"
+    while IFS=$'\t' read -r n keyword arguments; do
+        if [ "$keyword" = STOPSIGNAL ]; then
+            recipe_stop_signal_syntax "$file" "$n" "$arguments"
+            signal=$arguments
+        fi
+    done <<< "$listing"
+    if [ -z "$signal" ]; then
+        base=$(recipe_base "$file")
+        [ "$base" = scratch ] || signal=$(recipe_stop_signal "$recipes" "$base" $((depth + 1)))
+    fi
+    printf '%s\n' "$signal"
 }

@@ -79,12 +79,17 @@ public final class CriKubelet implements AutoCloseable {
         return new Pod(id, config);
     }
 
-    /** CreateContainer + StartContainer of a container that sleeps; returns its id. */
+    /** CreateContainer + StartContainer of a container of the kubelet's image that sleeps; returns its id. */
     public String startContainer(Pod pod, String name) {
+        return startContainer(pod, name, image, List.of("/bin/sleep", "2147483647"));
+    }
+
+    /** CreateContainer + StartContainer of IMAGE running COMMAND (its first word, then its arguments); returns its id. */
+    public String startContainer(Pod pod, String name, String image, List<String> command) {
         ContainerConfig config = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(name))
                 .setImage(ImageSpec.newBuilder().setImage(image))
-                .addCommand("/bin/sleep").addArgs("2147483647")
+                .addCommand(command.getFirst()).addAllArgs(command.subList(1, command.size()))
                 .setLogPath(name + ".log")
                 .build();
         String id = runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod.id())
