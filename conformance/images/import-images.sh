@@ -60,10 +60,15 @@ while read -r image tarball; do
         cmd=$(recipe_cmd "$recipes" "$image")
         changes=(--change "LABEL io.sysbox.test-image.key=$key io.sysbox.test-image.recipe=$image")
         [ -z "$cmd" ] || changes+=(--change "CMD $cmd")
-        stop_signal=$(recipe_stop_signal "$recipes" "$image")
-        [ -z "$stop_signal" ] || changes+=(--change "STOPSIGNAL $stop_signal")
         log "importing $tarball as $reference"
         "${docker[@]}" import "${changes[@]}" "$tarball" "$reference" > /dev/null
+        stop_signal=$(recipe_stop_signal "$recipes" "$image")
+        if [ -n "$stop_signal" ]; then
+            # `docker import --change` takes no STOPSIGNAL: a one-line build on the imported
+            # image adds it (Docker's classic builder, no context, nothing pulled).
+            printf 'FROM %s\nSTOPSIGNAL %s\n' "$reference" "$stop_signal" \
+                | DOCKER_BUILDKIT=0 "${docker[@]}" build -q -t "$reference" - > /dev/null
+        fi
     fi
     "${docker[@]}" tag "$reference" "$repository:latest"
     echo "$image $reference"
