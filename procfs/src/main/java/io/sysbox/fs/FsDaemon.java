@@ -13,6 +13,8 @@ import io.sysbox.fs.emulation.ContainerLayout;
 import io.sysbox.fs.emulation.RunDirJournal;
 import io.sysbox.fs.fuse.FuseSession;
 import io.sysbox.fs.fuse.Negotiated;
+import io.sysbox.fs.seccomp.MountHelper;
+import io.sysbox.fs.seccomp.SeccompListenerServer;
 import io.sysbox.fs.service.GrpcSysFsService;
 import org.apache.logging.log4j.Logger;
 
@@ -80,9 +82,13 @@ public final class FsDaemon implements AutoCloseable {
                 .build();
         started.push(ConnectionHandover.start(keeper,
                 new int[] {mount.session().deviceFd(), mount.readOnlySession().deviceFd()}, notes, log));
-        startGrpc(new GrpcSysFsService(mount, log));
-        log.info("sysbox-fs ready: FUSE at {} and read-only at {} ({} serving threads each), gRPC on {}",
-                mount.mountpoint(), readOnlyMountpoint, options.fuseThreads(), grpcSocket());
+        SeccompListenerServer seccomp = SeccompListenerServer.start(runDir, id -> mount.registry().find(id).isPresent(),
+                options.immutability(), MountHelper.fromSystemProperty(), log);
+        started.push(seccomp);
+        startGrpc(new GrpcSysFsService(mount, Optional.of(seccomp.path()), log));
+        log.info("sysbox-fs ready: FUSE at {} and read-only at {} ({} serving threads each), gRPC on {}, seccomp"
+                        + " listeners on {}", mount.mountpoint(), readOnlyMountpoint, options.fuseThreads(), grpcSocket(),
+                seccomp.path());
     }
 
     /**

@@ -3,15 +3,20 @@ package io.sysbox.fs;
 import io.sysbox.common.daemon.FlagReader;
 import io.sysbox.common.daemon.LogFormat;
 import io.sysbox.common.daemon.LogLevel;
+import io.sysbox.fs.seccomp.ImmutabilityOptions;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
 /** sysbox-fs's command line. */
 public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, LogLevel logLevel, LogFormat logFormat,
-                        int fuseThreads) {
+                        int fuseThreads, ImmutabilityOptions immutability) {
 
-
+    /** With the default rules for a container's initial mounts. */
+    public FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, LogLevel logLevel, LogFormat logFormat,
+                     int fuseThreads) {
+        this(runDir, mountpoint, logFile, logLevel, logFormat, fuseThreads, ImmutabilityOptions.defaults());
+    }
 
     public static final String USAGE = """
             Usage: sysbox-fs [OPTIONS]
@@ -20,6 +25,9 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
             /proc files (uptime, swaps, meminfo), registered over gRPC on RUN_DIR/sysfs.sock. Must run
             as root. It hands its FUSE connection to sysbox-mgr (RUN_DIR/sysmgr-fd.sock) and keeps its
             registrations under RUN_DIR/sysfs/, so that after a crash it serves running containers again.
+            It also answers the mount and umount2 calls of system containers that their seccomp filter
+            hands it (RUN_DIR/sysfs-seccomp.sock): mount -t proc / -t sysfs give the container's
+            emulated view, and the container's initial mounts stay as they started.
 
             Options:
               --run-dir DIR        socket and pid file (default /run/sysbox)
@@ -28,6 +36,12 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
               --log-level LEVEL    debug, info, warn or error (default info)
               --log-format FORMAT  text or json (default text)
               --fuse-threads N     threads serving each FUSE connection, 1 to 64 (default 2)
+              --allow-immutable-remounts[=BOOL]
+                                   let a container make a mount that was read-only at its start
+                                   read-write (default false)
+              --allow-immutable-unmounts[=BOOL]
+                                   let a container unmount its initial mounts other than /, /proc,
+                                   /sys and what stands on them (default true)
               -v, --version        print the version
               -h, --help           show this help
             """;
@@ -55,6 +69,7 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
         LogLevel level = o.logLevel;
         LogFormat format = o.logFormat;
         int threads = o.fuseThreads;
+        boolean remounts = o.immutability.allowRemounts(), unmounts = o.immutability.allowUnmounts();
         FlagReader<UsageException> in = new FlagReader<>(args, UsageException::new);
         while (in.hasNext()) {
             String flag = in.nextFlag();
@@ -71,11 +86,14 @@ public record FsOptions(Path runDir, Path mountpoint, Optional<Path> logFile, Lo
                 case "--log-level" -> level = in.choice(flag, LogLevel.class);
                 case "--log-format" -> format = in.choice(flag, LogFormat.class);
                 case "--fuse-threads" -> threads = threads(flag, in.value(flag));
+                case "--allow-immutable-remounts" -> remounts = in.bool(flag);
+                case "--allow-immutable-unmounts" -> unmounts = in.bool(flag);
                 default -> throw new UsageException(flag.startsWith("-")
                         ? "unknown flag " + flag : "unexpected argument '" + flag + "' (sysbox-fs takes flags only)");
             }
         }
-        return new Run(new FsOptions(runDir, mountpoint, logFile, level, format, threads));
+        return new Run(new FsOptions(runDir, mountpoint, logFile, level, format, threads,
+                new ImmutabilityOptions(remounts, unmounts)));
     }
 
     private static int threads(String flag, String value) throws UsageException {

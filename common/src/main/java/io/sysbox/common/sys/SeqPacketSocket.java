@@ -22,7 +22,7 @@ import static io.sysbox.common.sys.Native.PTR;
  * so one sendmsg is one request, its descriptor attached to it and to nothing else.
  */
 public final class SeqPacketSocket implements AutoCloseable {
-    private static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
+    private static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17;
     private static final int MSG_CTRUNC = 0x8, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int SHUT_RDWR = 2;
@@ -79,7 +79,20 @@ public final class SeqPacketSocket implements AutoCloseable {
 
     /** A listening socket bound at {@code path} (which must not exist). */
     public static SeqPacketSocket listen(Path path, int backlog) throws ErrnoException {
-        return open(path, (fd, address, err) -> {
+        return listen(path, backlog, SOCK_SEQPACKET);
+    }
+
+    /**
+     * A listening SOCK_STREAM socket at {@code path}, for peers that only speak stream sockets
+     * (runc hands its seccomp listener over one). A stream keeps no message boundaries: a
+     * receiver reads until end of stream, and the descriptors arrive with the first bytes.
+     */
+    public static SeqPacketSocket listenStream(Path path, int backlog) throws ErrnoException {
+        return listen(path, backlog, SOCK_STREAM);
+    }
+
+    private static SeqPacketSocket listen(Path path, int backlog, int type) throws ErrnoException {
+        return open(path, type, (fd, address, err) -> {
             if ((int) BIND.invokeExact(err, fd, address, SOCKADDR_UN_SIZE) < 0) {
                 throw new ErrnoException("bind", path.toString(), Native.errno(err));
             }
@@ -91,7 +104,7 @@ public final class SeqPacketSocket implements AutoCloseable {
 
     /** A connection to the socket listening at {@code path}. */
     public static SeqPacketSocket connect(Path path) throws ErrnoException {
-        return open(path, (fd, address, err) -> {
+        return open(path, SOCK_SEQPACKET, (fd, address, err) -> {
             if ((int) CONNECT.invokeExact(err, fd, address, SOCKADDR_UN_SIZE) < 0) {
                 throw new ErrnoException("connect", path.toString(), Native.errno(err));
             }
@@ -105,8 +118,8 @@ public final class SeqPacketSocket implements AutoCloseable {
     }
 
     /** A new socket for {@code path} after {@code setup}; closed again if setup fails. */
-    private static SeqPacketSocket open(Path path, Setup setup) throws ErrnoException {
-        int fd = newSocket(path);
+    private static SeqPacketSocket open(Path path, int type, Setup setup) throws ErrnoException {
+        int fd = newSocket(path, type);
         try (Arena arena = Arena.ofConfined()) {
             setup.on(fd, address(arena, path), Native.captureSegment(arena));
             return new SeqPacketSocket(fd, path.toString());
@@ -247,15 +260,15 @@ public final class SeqPacketSocket implements AutoCloseable {
         MountApi.close(fd);
     }
 
-    private static int newSocket(Path path) throws ErrnoException {
+    private static int newSocket(Path path, int type) throws ErrnoException {
         if (path.toString().getBytes(StandardCharsets.UTF_8).length > SUN_PATH_MAX) {
             throw new ErrnoException("socket", path + " (longer than the 107 bytes a Unix socket path may have)",
                     36 /* ENAMETOOLONG */);
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment err = Native.captureSegment(arena);
-            int fd = (int) SOCKET.invokeExact(err, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-            if (fd < 0) throw new ErrnoException("socket", "AF_UNIX SOCK_SEQPACKET", Native.errno(err));
+            int fd = (int) SOCKET.invokeExact(err, AF_UNIX, type | SOCK_CLOEXEC, 0);
+            if (fd < 0) throw new ErrnoException("socket", "AF_UNIX type " + type, Native.errno(err));
             return fd;
         } catch (ErrnoException e) {
             throw e;

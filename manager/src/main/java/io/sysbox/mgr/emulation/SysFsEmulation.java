@@ -74,7 +74,8 @@ public final class SysFsEmulation implements Emulation {
             }
         }
         return new EmulatedTree(Path.of(response.getPath()), Path.of(response.getReadOnlyPath()), directories, files,
-                readOnly);
+                readOnly, response.getSeccompListener().isEmpty() ? Optional.empty()
+                        : Optional.of(Path.of(response.getSeccompListener())));
     }
 
     @Override

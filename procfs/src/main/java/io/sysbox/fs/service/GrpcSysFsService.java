@@ -26,11 +26,19 @@ import java.util.Optional;
 /** The SysFs gRPC service: registration of containers by the runtime. */
 public final class GrpcSysFsService extends SysFsGrpc.SysFsImplBase {
     private final SysboxFsMount mount;
+    private final Optional<Path> seccompListener;
     private final Logger log;
 
-    public GrpcSysFsService(SysboxFsMount mount, Logger log) {
+    /** @param seccompListener where engines hand over containers' seccomp listeners, answered at Register */
+    public GrpcSysFsService(SysboxFsMount mount, Optional<Path> seccompListener, Logger log) {
         this.mount = mount;
+        this.seccompListener = seccompListener;
         this.log = log;
+    }
+
+    /** Without seccomp interception: Register names no listener, so no filter notifies. */
+    public GrpcSysFsService(SysboxFsMount mount, Logger log) {
+        this(mount, Optional.empty(), log);
     }
 
     @Override
@@ -51,6 +59,7 @@ public final class GrpcSysFsService extends SysFsGrpc.SysFsImplBase {
             RegisterResponse.Builder answer = RegisterResponse.newBuilder()
                     .setPath(mount.containerDirectory(container.id()).toString())
                     .setReadOnlyPath(mount.readOnlyContainerDirectory(container.id()).toString());
+            seccompListener.ifPresent(path -> answer.setSeccompListener(path.toString()));
             for (ContainerLayout.Served served : mount.layout().served()) {
                 answer.addServed(ServedEntry.newBuilder().setPath(served.path()).setDirectory(served.directory())
                         .setReadOnly(served.readOnly()));

@@ -18,6 +18,7 @@ import io.sysbox.setup.spec.ConversionInputs;
 import io.sysbox.setup.spec.HostNamespaces;
 import io.sysbox.setup.spec.LockedBindFlags;
 import io.sysbox.setup.spec.RuntimeCapabilities;
+import io.sysbox.setup.spec.SeccompNotifyFilter;
 import io.sysbox.setup.spec.SpecConverter;
 import io.sysbox.setup.spec.SpecValidator;
 import io.sysbox.setup.spec.SysboxKnobs;
@@ -143,6 +144,8 @@ public final class ContainerSetup {
             SpecConverter.convert(spec, new ConversionInputs(uid, gid, prepared.rootfs(), prepared.mountSources(),
                     RuntimeCapabilities.ofProcess(target.pid()), honorCaps, syscontMode, cgroupsPath,
                     usernsPath, libModules(), binds, networkSysfs));
+            emulated.flatMap(EmulatedTree::seccompListener)
+                    .ifPresent(listener -> SeccompNotifyFilter.apply(spec, listener.toString()));
             JoinedNamespaces.checkOwned(spec, host);
             CallerBundleHooks.wrap(spec, bundle, libexec);
             LockedBindFlags.apply(spec.mounts(), ContainerSetup::mountFlags);

@@ -1,6 +1,7 @@
 package io.sysbox.setup.resources;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -11,9 +12,17 @@ import java.util.Set;
  * @param directories  the directories served under root
  * @param files        the files served under root
  * @param readOnlyFiles the files also served under readOnlyRoot (no container can write them)
+ * @param seccompListener where the container's seccomp filter hands its mount calls to sysbox-fs, if it takes them
  */
 public record EmulatedTree(Path root, Path readOnlyRoot, Set<String> directories, Set<String> files,
-                           Set<String> readOnlyFiles) {
+                           Set<String> readOnlyFiles, Optional<Path> seccompListener) {
+
+    /** A sysbox-fs that intercepts no calls. */
+    public EmulatedTree(Path root, Path readOnlyRoot, Set<String> directories, Set<String> files,
+                        Set<String> readOnlyFiles) {
+        this(root, readOnlyRoot, directories, files, readOnlyFiles, Optional.empty());
+    }
+
     public EmulatedTree {
         directories = Set.copyOf(directories);
         files = Set.copyOf(files);
