@@ -96,7 +96,7 @@ class SystemdIT {
         assertEquals("tmpfs", inContainer(id, "findmnt", "-n", "-o", "FSTYPE", "/run/lock"));
         assertEquals("active\nactive", inContainer(id, "systemctl", "is-active", "systemd-journald.service", "dbus.service"));
         // Through dbus-daemon (systemctl itself would use systemd's private socket).
-        assertEquals("v s \"running\"", inContainer(id, "busctl", "--system", "get-property", "org.freedesktop.systemd1",
+        assertEquals("s \"running\"", inContainer(id, "busctl", "--system", "get-property", "org.freedesktop.systemd1",
                 "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "SystemState"));
         inContainer(id, "sh", "-c", "echo sysbox-journal-check | systemd-cat -t sysbox-it && journalctl --sync");
         assertEquals("sysbox-journal-check", inContainer(id, "journalctl", "-b", "--no-pager", "-t", "sysbox-it", "-o", "cat"),
