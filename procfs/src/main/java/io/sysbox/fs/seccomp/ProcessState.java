@@ -1,9 +1,11 @@
 package io.sysbox.fs.seccomp;
 
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * What the engine sends with a seccomp listener (the OCI runtime spec's "container process
@@ -17,6 +19,15 @@ import java.io.IOException;
  */
 public record ProcessState(String containerId, long initPid, long pid, int listenerIndex) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The state, once MESSAGE holds a whole JSON object; empty while more is to come. */
+    public static Optional<ProcessState> parseWhole(byte[] message) throws IOException {
+        try {
+            return Optional.of(parse(message));
+        } catch (JsonEOFException e) {
+            return Optional.empty();
+        }
+    }
 
     public static ProcessState parse(byte[] message) throws IOException {
         JsonNode root = JSON.readTree(message);

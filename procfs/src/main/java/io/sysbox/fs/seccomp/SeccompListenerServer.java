@@ -72,40 +72,56 @@ public final class SeccompListenerServer implements AutoCloseable {
 
     private void acceptAll() {
         while (!closed) {
-            try (SeqPacketSocket connection = socket.accept()) {
-                take(connection);
+            SeqPacketSocket connection;
+            try {
+                connection = socket.accept();
             } catch (ErrnoException e) {
                 if (closed) return;
                 log.warn("seccomp listener socket {}: {}", path, e.getMessage());
-            } catch (IOException | RuntimeException e) {
-                log.warn("a seccomp listener handed over on {} was refused: {}", path, e.getMessage());
+                continue;
             }
+            // Each handover on a thread of its own: a peer that sends half a state must not hold up the others.
+            Thread.ofPlatform().name("seccomp-handover").daemon().start(() -> {
+                try (connection) {
+                    take(connection);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("a seccomp listener handed over on {} was refused: {}", path, e.getMessage());
+                }
+            });
         }
     }
 
-    /** Reads one handover (the state until end of stream, the descriptors with it) and starts its session. */
+    /**
+     * Reads one handover (the state, the descriptors with its first bytes) and starts its session.
+     * The state ends where its JSON object does: runc 1.1 leaves its end of the connection open
+     * while the process it made the filter for runs (it closes only a duplicate), so no end of
+     * stream comes.
+     */
     private void take(SeqPacketSocket connection) throws IOException {
         SeqPacketSocket.Peer peer = connection.peer();
         ByteArrayOutputStream state = new ByteArrayOutputStream();
         int[] fds = new int[0];
         try {
-            while (state.size() < MAX_STATE) {
+            Optional<ProcessState> process = Optional.empty();
+            while (process.isEmpty() && state.size() < MAX_STATE) {
                 SeqPacketSocket.Message m = connection.receive(MAX_STATE - state.size());
                 if (m.fds().length > 0) {
                     for (int fd : fds) MountApi.close(fd);
                     fds = m.fds();
                 }
-                if (m.data().length == 0) break;
+                if (m.data().length == 0) throw new IOException("the peer closed the connection before a whole state came");
                 state.writeBytes(m.data());
+                process = ProcessState.parseWhole(state.toByteArray());
             }
+            if (process.isEmpty()) throw new IOException("no container process state within " + MAX_STATE + " bytes");
             if (peer.uid() != 0) throw new IOException("the peer (pid " + peer.pid() + ") is not root");
-            ProcessState process = ProcessState.parse(state.toByteArray());
-            if (process.listenerIndex() >= fds.length) {
-                throw new IOException("container " + process.containerId() + ": no listener descriptor came with the state");
+            if (process.get().listenerIndex() >= fds.length) {
+                throw new IOException("container " + process.get().containerId()
+                        + ": no listener descriptor came with the state");
             }
-            int listener = fds[process.listenerIndex()];
-            fds[process.listenerIndex()] = -1;
-            start(process, new SeccompNotify(listener));
+            int listener = fds[process.get().listenerIndex()];
+            fds[process.get().listenerIndex()] = -1;
+            start(process.get(), new SeccompNotify(listener));
         } finally {
             for (int fd : fds) {
                 if (fd >= 0) MountApi.close(fd);
