@@ -18,7 +18,10 @@ if ! command -v lxcfs >/dev/null 2>&1; then
         exit 1
     fi
 fi
+# the benchmark lives in procfs's test sources (it is no part of the sysbox-fs jar): test-compile,
+# and a classpath of every scope
 classpath_file="$repo/procfs/target/bench-classpath.txt"
-./mvnw -q -B -pl procfs -am compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
+./mvnw -q -B -pl procfs -am test-compile dependency:build-classpath -Dmdep.outputFile="$classpath_file" >&2
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-    -cp "procfs/target/classes:$(cat "$classpath_file")" io.sysbox.fs.bench.LxcfsComparisonBench "$@"
+    -cp "procfs/target/test-classes:procfs/target/classes:$(cat "$classpath_file")" \
+    io.sysbox.fs.bench.LxcfsComparisonBench "$@"

@@ -37,9 +37,14 @@ modules=$("$JAVA_HOME/bin/jdeps" --ignore-missing-deps --multi-release 25 --prin
     --class-path "$dist/lib/*" "$dist"/lib/sysbox-deploy.jar "$dist"/lib/sysbox-installer.jar)
 "$JAVA_HOME/bin/jlink" --add-modules "$modules,jdk.crypto.ec" --strip-debug --no-header-files --no-man-pages \
     --output "$stage/java/usr/lib/jvm/temurin-25-jdk-amd64"
-tar --numeric-owner --owner=0 --group=0 -C "$stage/tree" -cf "$stage/sysbox-deploy/sysbox.tar" opt
-tar --numeric-owner --owner=0 --group=0 -C "$stage/java" -cf "$stage/sysbox-deploy/java.tar" usr
-rootfs=$(SYSBOX_DOCKERFILES=$stage "$repo/conformance/images/build-images.sh" sysbox-deploy | awk '$1 == "sysbox-deploy" {print $2}')
+# Reproducible tars (names sorted, times and owners fixed): the image builder's cache key hashes
+# them, so the same dist/ and JDK hit the cache, and --prune drops the image of an older dist/.
+reproducible_tar() {  # DIR ARCHIVE MEMBER
+    tar --sort=name --mtime=@0 --numeric-owner --owner=0 --group=0 -C "$1" -cf "$2" "$3"
+}
+reproducible_tar "$stage/tree" "$stage/sysbox-deploy/sysbox.tar" opt
+reproducible_tar "$stage/java" "$stage/sysbox-deploy/java.tar" usr
+rootfs=$(SYSBOX_DOCKERFILES=$stage "$repo/conformance/images/build-images.sh" --prune sysbox-deploy | awk '$1 == "sysbox-deploy" {print $2}')
 [ -f "$rootfs" ] || { echo "build-image.sh: the image builder gave no tarball" >&2; exit 1; }
 
 # docker save layout: one layer (the root filesystem), its config and the manifest.

@@ -76,13 +76,22 @@ public final class CgroupScope {
     }
 
     private static List<Path> directoriesDeepestFirst(Path top) {
-        if (!Files.isDirectory(top)) return List.of();
-        try (Stream<Path> walk = Files.walk(top)) {
-            return walk.filter(Files::isDirectory)
-                    .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
-                    .toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + top + ": " + e.getMessage(), e);
+        // A container's release removes its cgroups while this walks them: a directory gone mid-walk means walk again.
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.isDirectory(top)) return List.of();
+            try (Stream<Path> walk = Files.walk(top)) {
+                return walk.filter(Files::isDirectory)
+                        .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
+                        .toList();
+            } catch (java.io.UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 10) {
+                    throw new IllegalStateException("cannot list " + top + ": " + e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                if (!(e instanceof java.nio.file.NoSuchFileException) || attempt == 10) {
+                    throw new IllegalStateException("cannot list " + top + ": " + e.getMessage(), e);
+                }
+            }
         }
     }
 }

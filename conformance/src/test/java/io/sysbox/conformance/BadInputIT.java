@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -144,18 +142,15 @@ class BadInputIT extends SuiteLifecycle {
     }
 
     private CommandResult create(BusyboxBundle bundle, String id) throws IOException {
-        return containers.runc().run("create", "--bundle", bundle.dir().toString(), "--pid-file",
-                pidFile(id).toString(), id);
+        return new CreateRefusals(env, containers).create(bundle, id);
     }
 
     private Path pidFile(String id) throws IOException {
-        return env.directory("pids").resolve(id + ".pid");
+        return new CreateRefusals(env, containers).pidFile(id);
     }
 
     private void assertNothingLeft(String id) throws IOException {
-        assertFalse(Files.exists(pidFile(id)), "a refused create wrote a pid file");
-        assertNotEquals(0, containers.runc().run("state", id).exitCode(), "a refused container has state");
-        assertEquals(List.of(), env.leakCheck().leaks(), "a refused create left something behind");
+        new CreateRefusals(env, containers).assertNothingLeft(id);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /**
  * A running manager: pid file lock, id pools, restored state, and the two sockets. Main runs
@@ -83,7 +84,9 @@ public final class ManagerDaemon implements AutoCloseable {
                 .setIgnoreSysfsChown(options.ignoreSysfsChown())
                 .setRelaxedReadOnly(options.relaxedReadOnly())
                 .build();
-        ManagerService service = new ManagerService(dataRoot, config, allocator, store, new BindMountPolicy(),
+        ManagerService service = new ManagerService(dataRoot, config, allocator, store,
+                new BindMountPolicy(List.of(new BindMountPolicy.OwnDirectory(dataRoot, "data root"),
+                        new BindMountPolicy.OwnDirectory(runDir, "run dir"))),
                 !options.disableInnerImagePreload(), new SysFsEmulation(runDir.resolve(SYSFS_SOCKET), log), log);
         started.push(service);
         service.restore();

@@ -1,11 +1,11 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.sys.ErrnoException;
-import io.sysbox.fs.emulation.ContainerLayout;
-import io.sysbox.fs.emulation.ContainerRegistry;
-import io.sysbox.fs.emulation.EmulationFileSystem;
-import io.sysbox.fs.emulation.NodeTable;
-import io.sysbox.fs.emulation.RegistryJournal;
+import io.sysbox.fs.emulation.registry.ContainerRegistry;
+import io.sysbox.fs.emulation.registry.RegistryJournal;
+import io.sysbox.fs.emulation.tree.ContainerLayout;
+import io.sysbox.fs.emulation.tree.EmulationFileSystem;
+import io.sysbox.fs.emulation.tree.NodeTable;
 import io.sysbox.fs.fuse.Errno;
 import io.sysbox.fs.fuse.FuseMount;
 import io.sysbox.fs.fuse.FuseSession;

@@ -1,8 +1,8 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.sys.BootClock;
-import io.sysbox.fs.emulation.Container;
-import io.sysbox.fs.emulation.CpuList;
+import io.sysbox.fs.emulation.cgroup.CpuList;
+import io.sysbox.fs.emulation.registry.Container;
 import io.sysbox.fs.testing.CgroupFixture;
 import io.sysbox.fs.testing.MemoryCgroupFixture;
 import io.sysbox.fs.testing.Mounts;

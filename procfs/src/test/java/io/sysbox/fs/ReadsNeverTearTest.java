@@ -1,7 +1,7 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.sys.BootClock;
-import io.sysbox.fs.emulation.Container;
+import io.sysbox.fs.emulation.registry.Container;
 import io.sysbox.fs.testing.Mounts;
 import io.sysbox.fs.testing.TempDirs;
 import org.apache.logging.log4j.LogManager;

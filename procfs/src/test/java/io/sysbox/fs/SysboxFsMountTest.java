@@ -1,9 +1,9 @@
 package io.sysbox.fs;
 
 import io.sysbox.common.sys.BootClock;
-import io.sysbox.fs.emulation.AlreadyRegisteredException;
-import io.sysbox.fs.emulation.Container;
-import io.sysbox.fs.emulation.SwapsFile;
+import io.sysbox.fs.emulation.proc.SwapsFile;
+import io.sysbox.fs.emulation.registry.AlreadyRegisteredException;
+import io.sysbox.fs.emulation.registry.Container;
 import io.sysbox.fs.testing.CgroupFixture;
 import io.sysbox.fs.testing.MemoryCgroupFixture;
 import io.sysbox.fs.testing.Mounts;

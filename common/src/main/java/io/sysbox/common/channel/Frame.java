@@ -16,7 +16,7 @@ public record Frame(byte tag, byte[] payload) {
         ByteBuffer header = ByteBuffer.allocate(4);
         if (!fill(channel, header, true)) return null;
         int length = header.flip().getInt();
-        if (length < 1 || length > MAX_LENGTH) throw new IOException("bad frame length " + length);
+        if (length < 1 || length > MAX_LENGTH) throw new BadLengthException(length);
         ByteBuffer body = ByteBuffer.allocate(length);
         fill(channel, body, false);
         body.flip();
@@ -40,5 +40,14 @@ public record Frame(byte tag, byte[] payload) {
             }
         }
         return true;
+    }
+
+    /** A header whose length no frame can have: the peer speaks another protocol, or is broken. */
+    public static final class BadLengthException extends IOException {
+        BadLengthException(int length) {
+            super("a frame of " + Integer.toUnsignedString(length) + " bytes (header "
+                    + String.format("%08x", length) + ") is refused: frames are 1 to " + (MAX_LENGTH >> 20)
+                    + " MiB ([u32 length][u8 method][protobuf]); is this sysbox's framed channel?");
+        }
     }
 }

@@ -59,7 +59,7 @@ public final class FramedServer implements AutoCloseable {
     private static void serve(SocketChannel connection, Handler handler, Consumer<Throwable> onInternalError) {
         try (connection; handler) {
             Frame request;
-            while ((request = Frame.read(connection)) != null) {
+            while ((request = readOrRefuse(connection)) != null) {
                 Frame response;
                 try {
                     response = new Frame(Frame.OK, handler.handle(request.tag(), request.payload()));
@@ -71,6 +71,19 @@ public final class FramedServer implements AutoCloseable {
             }
         } catch (IOException e) {
             onInternalError.accept(e);
+        }
+    }
+
+    /**
+     * The next request; at a header no frame can have, the peer is told why in an ERROR frame
+     * before the connection ends (its stream cannot be resynchronised), and the refusal logged.
+     */
+    private static Frame readOrRefuse(SocketChannel connection) throws IOException {
+        try {
+            return Frame.read(connection);
+        } catch (Frame.BadLengthException e) {
+            new Frame(Frame.ERROR, e.getMessage().getBytes(StandardCharsets.UTF_8)).write(connection);
+            throw e;
         }
     }
 

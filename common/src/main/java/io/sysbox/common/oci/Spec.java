@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,17 +29,44 @@ public final class Spec {
         this.root = root;
     }
 
+    /**
+     * The largest config.json read. A spec is a few KiB (a pod's, with every annotation, well under
+     * one MiB); the spec is read inside the manager, a daemon every container shares, so a huge
+     * file must be refused before it is read, not fill the daemon's heap.
+     */
+    public static final long MAX_CONFIG_BYTES = 16L << 20;
+
     /** Reads a bundle's config.json; the message says what is wrong and where. */
     public static Spec read(Path configJson) throws InvalidSpecException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(configJson);
+            // A FIFO or a device would block the read (or never end): only a regular file is opened.
+            BasicFileAttributes attributes = Files.readAttributes(configJson, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new InvalidSpecException(configJson + ": not a regular file (it is a "
+                        + (attributes.isDirectory() ? "directory" : "FIFO, socket or device")
+                        + "); the bundle's config.json must be a plain file");
+            }
+            bytes = readBounded(configJson);
         } catch (NoSuchFileException e) {
             throw new InvalidSpecException(configJson + ": no such file (is --bundle the bundle directory?)");
         } catch (IOException e) {
             throw new InvalidSpecException(configJson + ": " + e.getMessage());
         }
         return parse(bytes, configJson.toString());
+    }
+
+    /** The file's bytes, refused past MAX_CONFIG_BYTES (counted while reading: the size may change under us). */
+    private static byte[] readBounded(Path configJson) throws IOException, InvalidSpecException {
+        try (InputStream in = Files.newInputStream(configJson)) {
+            byte[] bytes = in.readNBytes((int) MAX_CONFIG_BYTES + 1);
+            if (bytes.length > MAX_CONFIG_BYTES) {
+                throw new InvalidSpecException(configJson + ": larger than " + (MAX_CONFIG_BYTES >> 20)
+                        + " MiB (" + Files.size(configJson) + " bytes); a spec is a few KiB, so this is not one:"
+                        + " check what wrote it");
+            }
+            return bytes;
+        }
     }
 
     public static Spec parse(byte[] bytes, String where) throws InvalidSpecException {

@@ -15,13 +15,19 @@ public final class DurableFiles {
     public static void replace(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) out.write(buffer);
-            out.force(true);
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) out.write(buffer);
+                out.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // A full disk, say: no half-written temp file stays behind, and the message says which file.
+            Files.deleteIfExists(temp);
+            throw new IOException("cannot write " + target + ": " + (e.getMessage() == null ? e : e.getMessage()), e);
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(dir);
     }
 

@@ -54,8 +54,28 @@ public final class BindMountPolicy {
 
     public enum Reason { SKIP_UID_SHIFT, DEVICE, OWNED_BY_CONTAINER, MISSING, NOT_IDMAPPABLE }
 
+    /** A directory of sysbox's own (WHAT says which) that no bind mount may reach into. */
+    public record OwnDirectory(Path path, String what) {}
+
+    private final List<OwnDirectory> ownDirectories;
+
+    /** A policy for tests that have no daemon directories. */
+    public BindMountPolicy() {
+        this(List.of());
+    }
+
+    /**
+     * @param ownDirectories the manager's data root (every container's records and rootfs clones) and
+     *                       run dir (the daemons' root-only sockets): an idmapped bind of either would
+     *                       make the container's root their owner
+     */
+    public BindMountPolicy(List<OwnDirectory> ownDirectories) {
+        this.ownDirectories = List.copyOf(ownDirectories);
+    }
+
     public Outcome apply(BindSource mount, Container container, Path cloneTarget, Shifter shifter)
             throws IOException, MountPolicyException {
+        checkOutsideOwnDirectories(mount);
         if (container.skipUidShift().contains(normalize(mount.destination()))) {
             return new Unshifted(Reason.SKIP_UID_SHIFT, mount.destination() + " is in SYSBOX_SKIP_UID_SHIFT");
         }
@@ -80,6 +100,24 @@ public final class BindMountPolicy {
         } catch (IdmapUnsupportedException e) {
             checkUnshifted(mount, container, e.getMessage());
             return new Unshifted(Reason.NOT_IDMAPPABLE, e.getMessage());
+        }
+    }
+
+    private void checkOutsideOwnDirectories(BindSource mount) throws IOException, MountPolicyException {
+        Path real;
+        try {
+            real = mount.source().toRealPath();
+        } catch (NoSuchFileException e) {
+            return; // missing: left to the low-level runtime (below)
+        }
+        for (OwnDirectory own : ownDirectories) {
+            Path ownReal = own.path().toRealPath();
+            if (real.startsWith(ownReal)) {
+                throw new MountPolicyException("bind mount source " + mount.source() + " (destination "
+                        + mount.destination() + ") is " + (real.equals(ownReal) ? "" : "inside ") + "sysbox's " + own.what()
+                        + " " + ownReal + ", which no container may reach (its root would own every container's"
+                        + " records, clones and sockets there); bind a directory of its own instead");
+            }
         }
     }
 

@@ -221,7 +221,7 @@ public final class ManagerService implements AutoCloseable {
             origin = Origin.HONOURED;
             mapping = honoured.get();
             if (request.getOciHooks()) reserveExclusive(id, mapping);
-            else allocator.reserve(mapping);
+            else reserveHonoured(id, mapping, request.getJoinedUsernsPid());
         } else if (reservedFor(request.getPod()).isPresent()) {
             // The pod's sandbox: the range sysbox-cri reserved for the pod (one more reference on it).
             origin = Origin.RESERVED;
@@ -346,6 +346,35 @@ public final class ManagerService implements AutoCloseable {
                 .setPod(PodRef.newBuilder().setUid(record.podUid()).setNamespace(record.podNamespace())
                         .setName(record.podName()))
                 .setUidMapping(Protos.mapping(record.uid())).setGidMapping(Protos.mapping(record.gid())).build();
+    }
+
+    /**
+     * Reserves a mapping a sysbox-runc container brought. It may be exactly the one other containers
+     * brought or a pod holds (Docker's userns-remap gives all its containers one mapping, a CRI pod's
+     * containers bring the pod's), but it may not reach into a range the pool handed to one
+     * container, nor cut across any other mapping: those ids are another container's alone. A
+     * container that joins the user namespace of process JOINED_PID (--net=container:X, a pod's
+     * containers) brings that namespace's mapping, which may be exactly a range the pool handed out:
+     * it is that container's own namespace when the process's uid_map and gid_map say so.
+     */
+    private void reserveHonoured(String id, ContainerMapping mapping, long joinedPid) throws PreconditionFailedException {
+        boolean joinsIt = joinedPid > 0 && JoinedUserNamespace.hasMapping(id, joinedPid, mapping);
+        Optional<String> clash = states.values().stream()
+                .filter(r -> !r.id().equals(id) && touches(r.mapping(), mapping)
+                        && (r.origin() == Origin.ALLOCATED && !joinsIt || !r.mapping().equals(mapping)))
+                .map(r -> "container " + r.id() + " (" + r.mapping() + ")").findFirst()
+                .or(() -> podRanges.list().stream()
+                        .filter(r -> touches(r.mapping(), mapping) && !r.mapping().equals(mapping))
+                        .map(r -> "pod " + r.podNamespace() + "/" + r.podName() + " (" + r.mapping() + ")").findFirst());
+        if (clash.isPresent()) {
+            throw new PreconditionFailedException("container " + id + ": its mapping (" + mapping + ") overlaps the ids of "
+                    + clash.get() + "; give it a range outside every other container's, or no mapping to get one from sysbox");
+        }
+        allocator.reserve(mapping);
+    }
+
+    private static boolean touches(ContainerMapping a, ContainerMapping b) {
+        return a.uid().overlaps(b.uid().hostId(), b.uid().end()) || a.gid().overlaps(b.gid().hostId(), b.gid().end());
     }
 
     /** Reserves a mapping the container brought that must overlap nobody's (OCI hooks mode). */
@@ -624,6 +653,16 @@ public final class ManagerService implements AutoCloseable {
         if (!Files.isDirectory(path)) {
             throw new PreconditionFailedException("container " + id + ": rootfs " + rootfs
                     + " is not a directory (or does not exist)");
+        }
+        // The setup refuses these first (RootfsLocation); a direct gRPC caller gets the same answer.
+        try {
+            if (path.toRealPath().getNameCount() == 0) {
+                throw new InvalidRequestException("container " + id + ": rootfs " + rootfs + " is the host's root"
+                        + " directory: the container's root would own every file of the host");
+            }
+        } catch (IOException e) {
+            throw new PreconditionFailedException("container " + id + ": rootfs " + rootfs + " cannot be resolved: "
+                    + e.getMessage(), e);
         }
         return path;
     }

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 
 import static io.sysbox.mgr.testing.HostFixtures.uid;
@@ -195,5 +196,25 @@ class BindMountPolicyTest {
     void aMissingSourceIsLeftToTheLowLevelRuntime() throws Exception {
         BindMountPolicy.Outcome outcome = policy.apply(bind(dir.resolve("nope"), "/n"), PLAIN, dir.resolve("clone"), shifter);
         assertEquals(Reason.MISSING, assertInstanceOf(Unshifted.class, outcome).reason());
+    }
+
+    /** The data root and the run dir, themselves, below them, or through a symlink: refused naming which. */
+    @Test
+    void sourcesInSysboxsOwnDirectoriesAreRefused() throws Exception {
+        Path dataRoot = Files.createDirectories(dir.resolve("data"));
+        Path records = Files.createDirectories(dataRoot.resolve("idranges"));
+        Path runDir = Files.createDirectories(dir.resolve("run"));
+        Path link = Files.createSymbolicLink(dir.resolve("link-to-run"), runDir);
+        BindMountPolicy guarded = new BindMountPolicy(List.of(new BindMountPolicy.OwnDirectory(dataRoot, "data root"),
+                new BindMountPolicy.OwnDirectory(runDir, "run dir")));
+        for (Path source : List.of(dataRoot, records, runDir, link)) {
+            MountPolicyException e = assertThrows(MountPolicyException.class,
+                    () -> guarded.apply(bind(source, "/mnt"), PLAIN, dir.resolve("clone"), shifter));
+            assertTrue(e.getMessage().contains("sysbox's " + (source.startsWith(dataRoot) ? "data root" : "run dir"))
+                    && e.getMessage().contains("/mnt"), e.getMessage());
+        }
+        Path sibling = Files.createDirectories(dir.resolve("data-sibling"));
+        assertInstanceOf(Shifted.class, guarded.apply(bind(sibling, "/mnt"), PLAIN, dir.resolve("clone"), shifter),
+                "a directory beside the data root, whose name merely starts the same, is no part of it");
     }
 }

@@ -247,6 +247,59 @@ class ManagerServiceTest {
         for (String id : List.of("r1", "r2", "x")) service.release(id);
     }
 
+    /** userns-remap's one mapping is shared; an allocated range, or a part of another mapping, is nobody else's. */
+    @Test
+    void anHonouredMappingMayEqualAnotherHonouredOneButTouchNoOtherRange() throws Exception {
+        ManagerService service = service();
+        long remap = 50_000_000;
+        service.prepare(request("r1").addUidMappings(mapping(remap, SIZE)).addGidMappings(mapping(remap, SIZE)).build());
+        service.prepare(request("r2").addUidMappings(mapping(remap, SIZE)).addGidMappings(mapping(remap, SIZE)).build());
+        PreconditionFailedException across = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                request("r3").addUidMappings(mapping(remap + 100, SIZE)).addGidMappings(mapping(remap + 100, SIZE)).build()));
+        assertTrue(across.getMessage().matches(".*overlaps the ids of container r[12] .*"), across.getMessage());
+
+        long allocated = host(service.prepare(request("a1").build()).getUidMapping());
+        for (long start : List.of(allocated, allocated + 1000, allocated - SIZE + 1)) {
+            PreconditionFailedException pool = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                    request("h" + start).addUidMappings(mapping(start, SIZE)).addGidMappings(mapping(start, SIZE)).build()));
+            assertTrue(pool.getMessage().contains("overlaps the ids of container a1"), pool.getMessage());
+        }
+        assertEquals(List.of("a1", "r1", "r2"), service.list().getContainersList().stream().map(c -> c.getId()).sorted().toList(),
+                "refused ones leave nothing");
+        for (String id : List.of("r1", "r2", "a1")) service.release(id);
+        assertTrue(mountsUnder(dataRoot).isEmpty());
+    }
+
+    /** --net=container:X and a pod's containers bring the mapping of the user namespace they join. */
+    @Test
+    void aContainerJoiningAnAllocatedRangesUserNamespaceMayBringItsMapping() throws Exception {
+        ManagerService service = service();
+        long allocated = host(service.prepare(request("a1").build()).getUidMapping());
+        Process holder = new ProcessBuilder("unshare", "--user", "sleep", "60").start();
+        try {
+            Path proc = Path.of("/proc", Long.toString(holder.pid()));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (Files.readSymbolicLink(proc.resolve("ns/user")).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")))) {
+                assertTrue(System.nanoTime() < deadline && holder.isAlive(), "unshare did not make a user namespace");
+                Thread.sleep(10);
+            }
+            Files.writeString(proc.resolve("uid_map"), "0 " + allocated + " " + SIZE + "\n");
+            Files.writeString(proc.resolve("gid_map"), "0 " + allocated + " " + SIZE + "\n");
+
+            PrepareResponse joined = service.prepare(request("j1").setJoinedUsernsPid(holder.pid())
+                    .addUidMappings(mapping(allocated, SIZE)).addGidMappings(mapping(allocated, SIZE)).build());
+            assertEquals(allocated, host(joined.getUidMapping()));
+            PreconditionFailedException claimed = assertThrows(PreconditionFailedException.class, () -> service.prepare(
+                    request("j2").setJoinedUsernsPid(ProcessHandle.current().pid())
+                            .addUidMappings(mapping(allocated, SIZE)).addGidMappings(mapping(allocated, SIZE)).build()));
+            assertTrue(claimed.getMessage().contains("overlaps the ids of container a1"), claimed.getMessage());
+            for (String id : List.of("j1", "a1")) service.release(id);
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anOciHooksContainerKeepsItsRootfsGetsItsBindsShiftedAndOverlapsNobody() throws Exception {
         ManagerService service = service();
@@ -294,6 +347,9 @@ class ManagerServiceTest {
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("../etc").build()));
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("").build()));
         assertThrows(InvalidRequestException.class, () -> service.prepare(request("r").setRootfs("relative").build()));
+        InvalidRequestException slash = assertThrows(InvalidRequestException.class,
+                () -> service.prepare(request("r").setRootfs("/tmp/../").build()));
+        assertTrue(slash.getMessage().contains("the host's root directory"), slash.getMessage());
         InvalidRequestException hostRoot = assertThrows(InvalidRequestException.class, () -> service.prepare(request("r")
                 .addUidMappings(mapping(0, SIZE)).addGidMappings(mapping(0, SIZE)).build()));
         assertTrue(hostRoot.getMessage().contains("host uid 0"), hostRoot.getMessage());

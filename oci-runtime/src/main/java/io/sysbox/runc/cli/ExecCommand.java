@@ -6,7 +6,9 @@ import io.sysbox.common.cli.UsageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sysbox.common.oci.InvalidSpecException;
 import io.sysbox.common.oci.Spec;
+import io.sysbox.setup.spec.ProcessCwd;
 import io.sysbox.setup.spec.RuntimeCapabilities;
 import io.sysbox.setup.spec.SpecConverter;
 import io.sysbox.runc.engine.LowLevelRuntime;
@@ -83,6 +85,11 @@ public final class ExecCommand implements Command {
         ObjectNode process = p.has("process")
                 ? readProcess(invocation.caller().cwd().resolve(p.value("process", "")))
                 : fromFlags(p, Spec.read(dir.resolve("config.json")));
+        try {
+            ProcessCwd.check(process.path("cwd").asText("/"), p.has("process") ? "exec --process's cwd" : "exec's cwd");
+        } catch (InvalidSpecException e) {
+            throw new UsageException("exec", e.getMessage());
+        }
         if (record.get().syscontMode()) {
             SpecConverter.applyCapabilities(process, RuntimeCapabilities.ofProcess(Long.toString(invocation.caller().pid())),
                     record.get().honorCaps());

@@ -10,11 +10,11 @@ import io.sysbox.common.proto.UnregisterRequest;
 import io.sysbox.common.proto.UnregisterResponse;
 import io.sysbox.common.sys.BootClock;
 import io.sysbox.fs.SysboxFsMount;
-import io.sysbox.fs.emulation.AlreadyRegisteredException;
-import io.sysbox.fs.emulation.Container;
-import io.sysbox.fs.emulation.ContainerLayout;
-import io.sysbox.fs.emulation.EmulationState;
-import io.sysbox.fs.emulation.ProcessStartTime;
+import io.sysbox.fs.emulation.registry.AlreadyRegisteredException;
+import io.sysbox.fs.emulation.registry.Container;
+import io.sysbox.fs.emulation.registry.EmulationState;
+import io.sysbox.fs.emulation.registry.ProcessStartTime;
+import io.sysbox.fs.emulation.tree.ContainerLayout;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;

@@ -17,6 +17,7 @@ import io.sysbox.setup.resources.Prepared;
 import io.sysbox.setup.spec.ConversionInputs;
 import io.sysbox.setup.spec.HostNamespaces;
 import io.sysbox.setup.spec.LockedBindFlags;
+import io.sysbox.setup.spec.ProcSysDestinations;
 import io.sysbox.setup.spec.RuntimeCapabilities;
 import io.sysbox.setup.spec.SeccompNotifyFilter;
 import io.sysbox.setup.spec.SpecConverter;
@@ -83,12 +84,9 @@ public final class ContainerSetup {
         SysboxKnobs knobs = SysboxKnobs.parse(spec);
         HostNamespaces host = HostNamespaces.ofProcess(target.pid());
         SpecValidator.validate(spec, host);
-        Path rootfs = bundle.resolve(spec.rootPath().orElseThrow()).normalize();
+        Path rootfs = RootfsLocation.check(bundle, spec.rootPath().orElseThrow(), bundle.resolve("config.json"));
+        ProcSysDestinations.check(spec, rootfs);
         String callerRootfs = ContainerRecord.callerRootfs(bundle, spec.rootPath().orElseThrow());
-        if (!Files.isDirectory(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " (root.path of " + bundle.resolve("config.json")
-                    + ") does not exist or is not a directory");
-        }
         Path dir = target.privateDir();
         removeStale(id, dir);
 
@@ -162,7 +160,7 @@ public final class ContainerSetup {
                 if (!hookBinds.isEmpty()) ProcSysHook.installed(libexec).addTo(spec, hookBinds);
             }
             Files.createDirectories(dir);
-            CreatedCgroups.remember(dir, createdCgroups);
+            CreatedCgroups.remember(dir, createdCgroups, (int) uid.hostId());
             if (enteredNetwork.isPresent()) EnteredNetwork.remember(dir, enteredNetwork.get());
             spec.write(dir.resolve("config.json"));
             new ContainerRecord(bundle.toString(), callerRootfs, honorCaps, syscontMode, resources.managed(),
@@ -187,7 +185,8 @@ public final class ContainerSetup {
         }
         return new Preparation(target.id(), rootfs, uids, gids, bindSources(spec, bundle), knobs.skipUidShift(),
                 target.callerPid(),
-                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false);
+                target.engineRoot().resolve(target.id()), target.privateDir(), PodReservation.of(spec), false,
+                ownerPid.map(Long::parseLong).orElse(0L));
     }
 
     /** The spec's bind mounts whose sources the manager may idmap (cgroup binds never), sources resolved against the bundle. */

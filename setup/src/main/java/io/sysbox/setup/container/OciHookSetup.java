@@ -99,7 +99,7 @@ public final class OciHookSetup {
         // No runtime state dir to wait for: the init's exit alone releases, if poststop does not first.
         Prepared prepared = resources.prepare(new Preparation(id, rootfs, List.of(mapping.uid()), List.of(mapping.gid()),
                 ContainerSetup.bindSources(spec, bundle), knobs.skipUidShift(), state.pid(), Path.of(""), Path.of(""),
-                Optional.empty(), true));
+                Optional.empty(), true, 0));
         try {
             List<ProcSysHook.Rebind> rebinds = rebinds(spec, prepared.mountSources());
             Map<String, String> emulated = Map.of();

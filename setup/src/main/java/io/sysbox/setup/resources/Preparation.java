@@ -19,10 +19,12 @@ import java.util.Optional;
  * @param pod the pod the spec's CRI annotations name (its reserved range, if sysbox-cri reserved one)
  * @param ociHooks the container runs under an unmodified runtime with sysbox's OCI hooks: its rootfs
  *                 is left as the runtime mounts it, and its own mappings must overlap no other container's
+ * @param joinedUsernsPid the process whose user namespace the container joins, its mappings read from it; 0: none
  */
 public record Preparation(String id, Path rootfs, List<IdMapping> uidMappings, List<IdMapping> gidMappings,
                           List<BindSource> bindMounts, List<String> skipUidShift, long watchPid,
-                          Path runtimeStateDir, Path runtimePrivateDir, Optional<PodName> pod, boolean ociHooks) {
+                          Path runtimeStateDir, Path runtimePrivateDir, Optional<PodName> pod, boolean ociHooks,
+                          long joinedUsernsPid) {
     public Preparation {
         uidMappings = List.copyOf(uidMappings);
         gidMappings = List.copyOf(gidMappings);

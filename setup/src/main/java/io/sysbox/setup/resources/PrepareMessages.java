@@ -26,7 +26,8 @@ public final class PrepareMessages {
                 .setRuntimeStateDir(p.runtimeStateDir().toString())
                 .setRuntimePrivateDir(p.runtimePrivateDir().toString())
                 .addAllSkipUidShift(p.skipUidShift())
-                .setOciHooks(p.ociHooks());
+                .setOciHooks(p.ociHooks())
+                .setJoinedUsernsPid(p.joinedUsernsPid());
         p.pod().ifPresent(pod -> b.setPod(PodRef.newBuilder().setUid(pod.uid()).setNamespace(pod.namespace())
                 .setName(pod.name())));
         p.uidMappings().forEach(m -> b.addUidMappings(mapping(m)));

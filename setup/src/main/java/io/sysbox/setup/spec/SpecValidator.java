@@ -38,6 +38,7 @@ public final class SpecValidator {
                     + " (e.g. \"root\": {\"path\": \"rootfs\"})");
         }
         SysboxKnobs.parse(spec);
+        ProcessCwd.check(spec.json().path("process").path("cwd").asText("/"), "process.cwd");
         checkNamespaces(spec.namespaces(), host);
         ExplicitMappings.of(spec);
         HostDeviceNodes.check(spec);
@@ -63,8 +64,12 @@ public final class SpecValidator {
                 throw new InvalidSpecException("linux.namespaces: the " + ns.type() + " namespace path " + ns.path()
                         + " does not exist; is the container or pod that owns it running?");
             } catch (IOException e) {
+                // A host process sysbox may not inspect (its init, say): refused here, not as a deep EPERM of runc's setns.
+                String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
                 throw new InvalidSpecException("linux.namespaces: the " + ns.type() + " namespace path " + ns.path()
-                        + " cannot be examined: " + e);
+                        + " cannot be examined (" + why + "), so sysbox cannot tell that it is not the host's; a system"
+                        + " container joins only namespaces of another container or its pod (remove the path to get a"
+                        + " new " + ns.type() + " namespace)");
             }
             if (isHost) {
                 throw new InvalidSpecException("linux.namespaces: the " + ns.type() + " namespace path " + ns.path()

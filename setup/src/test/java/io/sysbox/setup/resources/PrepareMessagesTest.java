@@ -22,7 +22,7 @@ class PrepareMessagesTest {
                 List.of(new IdMapping(0, 165536, 65536)),
                 List.of(new Preparation.BindSource(3, Path.of("/src"), "/dst", List.of("rbind", "ro"))),
                 List.of("/dst"), 42, Path.of("/run/runc/c1"), Path.of("/run/sysbox-runc/sysbox/c1"),
-                Optional.of(new Preparation.PodName("u1", "ns", "pod")), true);
+                Optional.of(new Preparation.PodName("u1", "ns", "pod")), true, 4242);
         PrepareRequest r = PrepareMessages.request(p);
         assertEquals("c1", r.getId());
         assertEquals("/b/rootfs", r.getRootfs());
@@ -39,8 +39,9 @@ class PrepareMessagesTest {
         assertEquals("ns", r.getPod().getNamespace());
         assertEquals("pod", r.getPod().getName());
         assertEquals(true, r.getOciHooks());
+        assertEquals(4242, r.getJoinedUsernsPid());
         PrepareRequest plain = PrepareMessages.request(new Preparation("c2", Path.of("/r"), List.of(), List.of(),
-                List.of(), List.of(), 0, Path.of("/s"), Path.of("/p"), Optional.empty(), false));
+                List.of(), List.of(), 0, Path.of("/s"), Path.of("/p"), Optional.empty(), false, 0));
         assertEquals(false, plain.hasPod());
         assertEquals(false, plain.getOciHooks());
     }
