@@ -17,6 +17,9 @@
  *       MS_RDONLY in FLAGS makes all of it read-only.
  *   readonly TARGET
  *       makes the mount at TARGET and every mount below it read-only.
+ *   detach TARGET
+ *       unmounts the mount at TARGET with everything standing on it (MNT_DETACH): a replica of
+ *       /proc or /sys goes as a whole, as the one mount its maker sees.
  *   cover TARGET
  *       binds TARGET over itself, read-only: a mount point stands there, showing what was there
  *       (sysbox-fs's empty directory), in place of a file system of the host's.
@@ -163,7 +166,7 @@ static void enter_caller(const char *caller) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: sysbox-fs-mount CALLER_PID SOURCE_PID replica|rbind|readonly|cover ARGS...\n");
+        fprintf(stderr, "usage: sysbox-fs-mount CALLER_PID SOURCE_PID replica|rbind|readonly|detach|cover ARGS...\n");
         return EXIT_USAGE;
     }
     const char *caller = argv[1], *source_pid = argv[2], *job = argv[3];
@@ -182,6 +185,11 @@ int main(int argc, char **argv) {
     if (strcmp(job, "readonly") == 0 && argc == 5) {
         enter_caller(caller);
         return readonly_tree(argv[4]);
+    }
+    if (strcmp(job, "detach") == 0 && argc == 5) {
+        enter_caller(caller);
+        if (umount2(argv[4], MNT_DETACH) < 0) return fail("umount2", argv[4], errno);
+        return 0;
     }
     if (strcmp(job, "cover") == 0 && argc == 5) {
         enter_caller(caller);

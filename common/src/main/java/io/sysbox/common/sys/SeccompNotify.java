@@ -3,7 +3,6 @@ package io.sysbox.common.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 import static io.sysbox.common.sys.Native.INT;
@@ -25,10 +24,8 @@ public final class SeccompNotify implements AutoCloseable {
     /** The kernel lets the call proceed as if no filter had stopped it. */
     private static final int FLAG_CONTINUE = 1;
     private static final int NOTIF_SIZE = 80, RESP_SIZE = 24;
-    private static final short POLLIN = 1, POLLHUP = 0x10;
     private static final MethodHandle IOCTL = Native.variadicErrnoFunction("ioctl",
             FunctionDescriptor.of(INT, INT, LONG, PTR), 2);
-    private static final MethodHandle POLL = Native.errnoFunction("poll", FunctionDescriptor.of(INT, PTR, LONG, INT));
 
     /**
      * One stopped call: its cookie, the calling thread's pid (in the listener's pid namespace),
@@ -68,26 +65,9 @@ public final class SeccompNotify implements AutoCloseable {
      * was attached to has exited (the kernel's POLLHUP): the session is over.
      */
     public Readiness await(int timeoutMillis) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pfd = arena.allocate(8, 4); // struct pollfd { int fd; short events, revents; }
-            pfd.set(INT, 0, fd);
-            pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-            MemorySegment err = Native.captureSegment(arena);
-            int rc = (int) POLL.invokeExact(err, pfd, 1L, timeoutMillis);
-            if (rc < 0) {
-                int errno = Native.errno(err);
-                if (errno == ErrnoException.EINTR) return Readiness.TIMEOUT;
-                throw new ErrnoException("poll", "seccomp listener " + fd, errno);
-            }
-            if (rc == 0) return Readiness.TIMEOUT;
-            short revents = pfd.get(ValueLayout.JAVA_SHORT, 6);
-            if ((revents & POLLIN) != 0) return Readiness.NOTIFICATION;
-            return (revents & POLLHUP) != 0 ? Readiness.NO_MORE_USERS : Readiness.TIMEOUT;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        short revents = Poll.once(fd, Poll.POLLIN, timeoutMillis, "seccomp listener " + fd);
+        if ((revents & Poll.POLLIN) != 0) return Readiness.NOTIFICATION;
+        return (revents & Poll.POLLHUP) != 0 ? Readiness.NO_MORE_USERS : Readiness.TIMEOUT;
     }
 
     /**

@@ -238,7 +238,37 @@ class MountInterceptionIT {
                 + " true");
         sh("umount -l /root/k; umount -l /root/k; true");
         refused("umount /proc/uptime", "");
-        ok("mkdir -p /root/k2 && mount -t proc proc /root/k2 && umount /root/k2");
+        ok("mkdir -p /root/k2 && mount -t proc proc /root/k2 && umount /root/k2 && ! grep -q /root/k2 /proc/self/mountinfo");
+    }
+
+    /**
+     * A plain runc container (no sysbox-runc: sysbox-fs never registered it) whose filter hands its
+     * mounts to sysbox-fs: they fail with EPERM, where the kernel would have let its CAP_SYS_ADMIN root mount.
+     */
+    @Test
+    void anUnknownContainersCallsAreRefused() throws Exception {
+        String plain = "unknown-" + Long.toHexString(System.nanoTime());
+        Path runcRoot = env.directory("plain-runc-root");
+        BusyboxBundle bundle = BusyboxBundle.forRunc(env.work().resolve("bundles").resolve(plain), env.runner(),
+                env.cgroups().pathFor(plain));
+        bundle.args("sh", "-c", "mkdir -p /mnt/t; mount -t tmpfs tmpfs /mnt/t; echo rc=$?; mount -t tmpfs tmpfs /mnt/t 2>&1");
+        bundle.capabilities("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID");
+        ObjectNode seccomp = bundle.linux().putObject("seccomp");
+        seccomp.put("defaultAction", "SCMP_ACT_ALLOW");
+        seccomp.put("listenerPath", env.manager().dirs().runDir().resolve("sysfs-seccomp.sock").toString());
+        seccomp.putArray("syscalls").addObject().put("action", "SCMP_ACT_NOTIFY").putArray("names").add("mount");
+        bundle.write();
+        CommandResult run = env.runner().run(List.of(io.sysbox.conformance.Prerequisites.RUNC.toString(), "--root",
+                runcRoot.toString(), "run", "--bundle", bundle.dir().toString(), plain));
+        try {
+            assertTrue(run.stdout().contains("rc=1"), run.describe());
+            assertTrue(run.stdout().contains("permission denied") || run.stdout().contains("not permitted"), run.describe());
+            assertTrue(fs.log().contains("seccomp listener for container " + plain + ", which is not registered"),
+                    fs.logTail());
+        } finally {
+            env.runner().run(List.of(io.sysbox.conformance.Prerequisites.RUNC.toString(), "--root", runcRoot.toString(),
+                    "delete", "--force", plain));
+        }
     }
 
     private static long count(Path dir) throws IOException {

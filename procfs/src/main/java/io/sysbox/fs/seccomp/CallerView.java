@@ -14,6 +14,9 @@ public interface CallerView {
     /** Where PATH leads for the caller: the mount it ends on; empty when it does not exist. */
     Optional<Located> locate(String path, boolean followLast) throws IOException;
 
+    /** Whether it is in the network namespace of process PID. */
+    boolean sharesNetworkWith(long pid) throws IOException;
+
     /** Its mount table. */
     MountTable mounts() throws IOException;
 }

@@ -62,6 +62,10 @@ public final class MountPolicy {
         if (container.initial().keepsMounted(mount, container.options())) {
             return new Verdict.Refuse(EBUSY, mount.mountPoint() + " is one of the container's initial mounts");
         }
+        // A replica (or recursive bind) of /proc or /sys is one mount to its maker: it goes with its submounts.
+        if (mount.procOrSys() && caller.mounts().hasChildren(mount)) {
+            return new Verdict.Perform(List.of("detach", call.target()));
+        }
         return new Verdict.Proceed();
     }
 
@@ -70,7 +74,13 @@ public final class MountPolicy {
         if (call.has(MS_MOVE) || (call.flags() & PROPAGATION) != 0) return new Verdict.Proceed();
         if (call.has(MS_BIND)) return bind(call, caller);
         String type = call.fsType() == null ? "" : call.fsType();
-        if (type.equals("proc") || type.equals("sysfs")) return replica(call, container);
+        if (type.equals("proc")) return replica(call, container);
+        // sysfs shows the devices of the mounter's network namespace: the container's own /sys
+        // submounts belong only on a sysfs of that namespace. An inner container (inner Docker's
+        // runc, in a network namespace of its own) gets the kernel's.
+        if (type.equals("sysfs")) {
+            return caller.sharesNetworkWith(container.initPid()) ? replica(call, container) : new Verdict.Proceed();
+        }
         if (HOST_ONLY_FILE_SYSTEMS.contains(type)) return new Verdict.Perform(List.of("cover", call.target()));
         return new Verdict.Proceed();
     }

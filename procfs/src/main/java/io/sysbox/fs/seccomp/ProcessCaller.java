@@ -50,7 +50,10 @@ final class ProcessCaller implements CallerView {
             RootedLookup.Found found = RootedLookup.find(root, absolute, followLast);
             return mounts().byId(found.mountId()).map(mount -> new Located(mount, found.mountRoot()));
         } catch (ErrnoException e) {
-            if (e.errno() == ErrnoException.ENOENT || e.errno() == 20 /* ENOTDIR */ || e.errno() == 40 /* ELOOP */) {
+            // EXDEV: RESOLVE_IN_ROOT refuses magic links (/proc/self/fd/N, as runc names its targets);
+            // such a path goes to the kernel as it is (a known gap: see docs/design.md).
+            if (e.errno() == ErrnoException.ENOENT || e.errno() == 20 /* ENOTDIR */ || e.errno() == 40 /* ELOOP */
+                    || e.errno() == 18 /* EXDEV */) {
                 return Optional.empty();
             }
             throw e;
@@ -95,6 +98,12 @@ final class ProcessCaller implements CallerView {
         String root = Files.readSymbolicLink(proc("root")).toString();
         if (!root.equals("/") && MountEntry.isAtOrBelow(cwd, root)) cwd = cwd.substring(root.length());
         return cwd.isEmpty() ? "/" : cwd;
+    }
+
+    @Override
+    public boolean sharesNetworkWith(long pid) throws IOException {
+        return Files.readSymbolicLink(proc("ns/net"))
+                .equals(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns/net")));
     }
 
     @Override

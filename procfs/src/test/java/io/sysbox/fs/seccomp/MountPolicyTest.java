@@ -45,6 +45,11 @@ class MountPolicyTest {
         }
 
         @Override
+        public boolean sharesNetworkWith(long pid) {
+            return true;
+        }
+
+        @Override
         public MountTable mounts() {
             return table;
         }
@@ -74,6 +79,16 @@ class MountPolicyTest {
         assertInstanceOf(Verdict.Proceed.class, umount(caller, "/rw-vol"));
         assertInstanceOf(Verdict.Refuse.class, MountPolicy.decide(new Intercepted.Umount("/rw-vol", 0), caller,
                 container(new ImmutabilityOptions(false, false))));
+    }
+
+    @Test
+    void aReplicaIsUnmountedWithItsSubmounts() throws Exception {
+        String withReplica = INITIAL + "\n301 100 0:70 / /root/p rw - proc proc rw"
+                + "\n302 301 0:60 /c1/proc/uptime /root/p/uptime ro - fuse.sysbox-fs sysboxfs ro";
+        FakeCaller caller = root(withReplica, Map.of("/root/p", 301L, "/root/p/uptime", 302L));
+        assertEquals(List.of("detach", "/root/p"),
+                assertInstanceOf(Verdict.Perform.class, umount(caller, "/root/p")).job());
+        assertInstanceOf(Verdict.Proceed.class, umount(caller, "/root/p/uptime"));
     }
 
     @Test
