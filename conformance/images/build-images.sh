@@ -384,7 +384,8 @@ build_into() {  # IMAGE BUILD
                 log "$image: RUN $arguments"
                 run_step "$build" "$root" "$file:$n" "${argv[@]}" ;;
             CMD) recipe_exec_form "$file" "$n" "$arguments" > /dev/null ;;
-            *) recipe_fail "$file" "$n" "$keyword is not supported by this builder (FROM, COPY, ADD, RUN, CMD are)" ;;
+            STOPSIGNAL) recipe_stop_signal_syntax "$file" "$n" "$arguments" ;;
+            *) recipe_fail "$file" "$n" "$keyword is not supported by this builder (FROM, COPY, ADD, RUN, CMD, STOPSIGNAL are)" ;;
         esac
     done <<< "$listing"
     tar -C "$root" --sort=name --numeric-owner --xattrs --xattrs-include=security.capability -cf "$build/image.tar" .

@@ -7,8 +7,8 @@
 #
 # Prints `IMAGE sysbox-test/IMAGE:KEY12` on stdout for each image; logs go to stderr. Tests
 # should use the KEY12 reference: :latest follows whichever clone imported last. The image
-# gets the CMD of its recipe and the labels io.sysbox.test-image.key (the whole key) and
-# io.sysbox.test-image.recipe. The daemon is never guessed: --docker-host (or DOCKER_HOST)
+# gets the CMD and STOPSIGNAL of its recipe and the labels io.sysbox.test-image.key (the whole
+# key) and io.sysbox.test-image.recipe. The daemon is never guessed: --docker-host (or DOCKER_HOST)
 # is required, so a test's private dockerd is never confused with a host one.
 # SYSBOX_DOCKERFILES and SYSBOX_IMAGE_CACHE are passed on to build-images.sh.
 set -euo pipefail
@@ -62,6 +62,13 @@ while read -r image tarball; do
         [ -z "$cmd" ] || changes+=(--change "CMD $cmd")
         log "importing $tarball as $reference"
         "${docker[@]}" import "${changes[@]}" "$tarball" "$reference" > /dev/null
+        stop_signal=$(recipe_stop_signal "$recipes" "$image")
+        if [ -n "$stop_signal" ]; then
+            # `docker import --change` takes no STOPSIGNAL: a one-line build on the imported
+            # image adds it (Docker's classic builder, no context, nothing pulled).
+            printf 'FROM %s\nSTOPSIGNAL %s\n' "$reference" "$stop_signal" \
+                | DOCKER_BUILDKIT=0 "${docker[@]}" build -q -t "$reference" - > /dev/null
+        fi
     fi
     "${docker[@]}" tag "$reference" "$repository:latest"
     echo "$image $reference"

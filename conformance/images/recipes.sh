@@ -7,6 +7,7 @@
 #   COPY <src>... <dest>    ADD <src>... <dest>          (ADD unpacks *.tar, *.tar.gz, *.tar.xz)
 #   RUN <shell command>     RUN ["exec", "form"]
 #   CMD ["exec", "form"]                                 (used when the image is imported)
+#   STOPSIGNAL <signal>                                  (likewise: SIGRTMIN+3, SIGTERM, 15...)
 # plus comment lines that declare generated build-context files:
 #   # context <file>: busybox-static                      the host's static busybox binary
 #   # context <file>: debootstrap [--option...] <suite>   a rootfs tarball of <suite>
@@ -89,20 +90,41 @@ recipe_exec_form() {
 
 # Prints the CMD (JSON exec form) the image RECIPE should get, inherited from its FROM chain
 # when the recipe has none; nothing when no recipe in the chain sets one.
-recipe_cmd() {
-    local recipes=$1 image=$2 depth=${3:-0} file n keyword arguments cmd="" base listing
+recipe_cmd() {  # RECIPES IMAGE
+    recipe_inherited "$1" "$2" CMD recipe_exec_form_syntax
+}
+
+# Prints the STOPSIGNAL the image RECIPE should get, inherited like the CMD.
+recipe_stop_signal() {  # RECIPES IMAGE
+    recipe_inherited "$1" "$2" STOPSIGNAL recipe_stop_signal_syntax
+}
+
+recipe_exec_form_syntax() {  # FILE LINE ARGUMENTS
+    recipe_exec_form "$1" "$2" "$3" > /dev/null
+}
+
+# Checks the argument of a STOPSIGNAL instruction: a signal name (SIGTERM, SIGRTMIN+3) or number.
+recipe_stop_signal_syntax() {  # FILE LINE ARGUMENTS
+    [[ $3 =~ ^(SIG[A-Z0-9]+([+-][0-9]+)?|[0-9]+)$ ]] \
+        || recipe_fail "$1" "$2" "STOPSIGNAL $3: expected one signal such as SIGTERM, SIGRTMIN+3 or 15"
+}
+
+# Prints the arguments of the last KEYWORD instruction of RECIPE (each checked by CHECK FILE
+# LINE ARGUMENTS), else of the nearest recipe of its FROM chain that has one; nothing if none has.
+recipe_inherited() {  # RECIPES IMAGE KEYWORD CHECK [DEPTH]
+    local recipes=$1 image=$2 wanted=$3 check=$4 depth=${5:-0} file n keyword arguments value="" base listing
     file=$recipes/$image/Dockerfile
     listing=$(recipe_instructions "$file")
     [ "$depth" -lt 16 ] || recipe_fail "$file" 1 "FROM chain longer than 16 recipes: is there a FROM cycle?"
     while IFS=$'\t' read -r n keyword arguments; do
-        if [ "$keyword" = CMD ]; then
-            recipe_exec_form "$file" "$n" "$arguments" > /dev/null
-            cmd=$arguments
+        if [ "$keyword" = "$wanted" ]; then
+            "$check" "$file" "$n" "$arguments"
+            value=$arguments
         fi
     done <<< "$listing"
-    if [ -z "$cmd" ]; then
+    if [ -z "$value" ]; then
         base=$(recipe_base "$file")
-        [ "$base" = scratch ] || cmd=$(recipe_cmd "$recipes" "$base" $((depth + 1)))
+        [ "$base" = scratch ] || value=$(recipe_inherited "$recipes" "$base" "$wanted" "$check" $((depth + 1)))
     fi
-    printf '%s\n' "$cmd"
+    printf '%s\n' "$value"
 }

@@ -158,6 +158,25 @@ static int readonly_tree(const char *target) {
     return 0;
 }
 
+/*
+ * A target /proc/self/fd/N is a descriptor of the caller's (systemd mounts a unit's private /proc
+ * through an O_PATH descriptor of the directory). The mounting child below resolves /proc/self as
+ * itself: it gets the caller's descriptor under the same number, opened here from the host.
+ */
+static int adopt_caller_fd(const char *caller, const char *target) {
+    const char *prefix = "/proc/self/fd/";
+    if (strncmp(target, prefix, strlen(prefix)) != 0) return 0;
+    char *end;
+    long n = strtol(target + strlen(prefix), &end, 10);
+    if (end == target + strlen(prefix) || (*end != '\0' && *end != '/') || n < 3 || n > 65535) return 0;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "/proc/%s/fd/%ld", caller, n);
+    int fd = open(path, O_PATH);
+    if (fd < 0) return fail("open", path, errno);
+    if (fd != n && (dup2(fd, (int) n) < 0 || close(fd) < 0)) return fail("dup2", path, errno);
+    return 0;
+}
+
 static int replica(const char *caller, const char *source_pid, int argc, char **argv) {
     if (argc < 6) return EXIT_USAGE;
     const char *fstype = argv[0], *source = argv[1], *data = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
@@ -168,6 +187,8 @@ static int replica(const char *caller, const char *source_pid, int argc, char **
     int subs = argc - 6;
     if (subs > MAX_SUBS) return EXIT_USAGE;
     int clones[MAX_SUBS];
+    int adopted = adopt_caller_fd(caller, target);
+    if (adopted != 0) return adopted;
 
     int caller_mnt = open_proc(caller, "ns/mnt"), caller_pid = open_proc(caller, "ns/pid");
     int caller_net = open_proc(caller, "ns/net"), caller_root = open_proc(caller, "root");

@@ -8,7 +8,11 @@ import io.sysbox.cri.api.CreateContainerRequest;
 import io.sysbox.cri.api.ExecSyncRequest;
 import io.sysbox.cri.api.ExecSyncResponse;
 import io.sysbox.cri.api.ImageSpec;
+import io.sysbox.cri.api.LinuxContainerConfig;
+import io.sysbox.cri.api.LinuxContainerSecurityContext;
 import io.sysbox.cri.api.LinuxPodSandboxConfig;
+import io.sysbox.cri.api.NamespaceMode;
+import io.sysbox.cri.api.NamespaceOption;
 import io.sysbox.cri.api.ListPodSandboxRequest;
 import io.sysbox.cri.api.PodSandbox;
 import io.sysbox.cri.api.PodSandboxConfig;
@@ -79,14 +83,33 @@ public final class CriKubelet implements AutoCloseable {
         return new Pod(id, config);
     }
 
-    /** CreateContainer + StartContainer of a container that sleeps; returns its id. */
+    /** CreateContainer + StartContainer of a container of the kubelet's image that sleeps; returns its id. */
     public String startContainer(Pod pod, String name) {
-        ContainerConfig config = ContainerConfig.newBuilder()
+        return start(pod, ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(name))
                 .setImage(ImageSpec.newBuilder().setImage(image))
                 .addCommand("/bin/sleep").addArgs("2147483647")
                 .setLogPath(name + ".log")
-                .build();
+                .build());
+    }
+
+    /**
+     * CreateContainer + StartContainer of IMAGE running COMMAND (its first word, then its
+     * arguments) in a pid namespace of its own, as the kubelet runs a pod's containers when the
+     * pod does not share its process namespace (an init such as systemd must be pid 1); returns its id.
+     */
+    public String startInit(Pod pod, String name, String image, List<String> command) {
+        return start(pod, ContainerConfig.newBuilder()
+                .setMetadata(ContainerMetadata.newBuilder().setName(name))
+                .setImage(ImageSpec.newBuilder().setImage(image))
+                .addCommand(command.getFirst()).addAllArgs(command.subList(1, command.size()))
+                .setLogPath(name + ".log")
+                .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(LinuxContainerSecurityContext.newBuilder()
+                        .setNamespaceOptions(NamespaceOption.newBuilder().setPid(NamespaceMode.CONTAINER))))
+                .build());
+    }
+
+    private String start(Pod pod, ContainerConfig config) {
         String id = runtime().createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(pod.id())
                 .setConfig(config).setSandboxConfig(pod.config()).build()).getContainerId();
         runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
@@ -108,6 +131,16 @@ public final class CriKubelet implements AutoCloseable {
                     + "\n  stdout: " + out + "\n  stderr: " + r.getStderr().toString(StandardCharsets.UTF_8));
         }
         return out.strip();
+    }
+
+    /** What container NAME of POD wrote to its log (the CRI log file under the pod's log directory), for diagnosis. */
+    public String containerLog(Pod pod, String name) {
+        Path file = Path.of(pod.config().getLogDirectory()).resolve(name + ".log");
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            return "(no log at " + file + ": " + e.getMessage() + ")";
+        }
     }
 
     public PodSandboxStatusResponse status(Pod pod) {

@@ -23,14 +23,35 @@ import java.util.List;
  */
 public record PodImage(Path tarball, List<String> references) {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Docker's default PATH, which `docker import` gives the test images too. */
+    private static final String DEBIAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     public static PodImage build(Path dir, CommandRunner runner, List<String> references) throws IOException {
         Path rootfs = dir.resolve("rootfs");
         BusyboxRootfs.populate(rootfs);
-        Path archive = Files.createDirectories(dir.resolve("archive"));
         Path layerTar = dir.resolve("layer.tar");
         runner.run(List.of("tar", "--numeric-owner", "--owner=0", "--group=0", "-C", rootfs.toString(),
                 "-cf", layerTar.toString(), ".")).requireSuccess();
+        return archive(dir, runner, layerTar, "/bin", List.of("/bin/sleep", "2147483647"), references);
+    }
+
+    /**
+     * The same form around the root filesystem tarball of a test image (conformance/images'
+     * build, copied as the one layer), whose default command is CMD: the image Docker imports,
+     * for pods.
+     */
+    public static PodImage ofRootfsTarball(Path dir, CommandRunner runner, Path rootfsTarball, List<String> cmd,
+                                           List<String> references) throws IOException {
+        Files.createDirectories(dir);
+        Path layerTar = dir.resolve("layer.tar");
+        Files.copy(rootfsTarball, layerTar);
+        return archive(dir, runner, layerTar, DEBIAN_PATH, cmd, references);
+    }
+
+    /** Moves LAYER_TAR into a `docker save` archive with PATH, CMD and REFERENCES; the tarball of it. */
+    private static PodImage archive(Path dir, CommandRunner runner, Path layerTar, String path, List<String> cmd,
+                                    List<String> references) throws IOException {
+        Path archive = Files.createDirectories(dir.resolve("archive"));
         String layerDigest = sha256(layerTar);
         Path layerDir = Files.createDirectories(archive.resolve(layerDigest));
         Files.move(layerTar, layerDir.resolve("layer.tar"));
@@ -38,8 +59,9 @@ public record PodImage(Path tarball, List<String> references) {
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", "amd64").put("os", "linux");
         ObjectNode container = config.putObject("config");
-        container.putArray("Env").add("PATH=/bin");
-        container.putArray("Cmd").add("/bin/sleep").add("2147483647");
+        container.putArray("Env").add("PATH=" + path);
+        ArrayNode cmdNode = container.putArray("Cmd");
+        cmd.forEach(cmdNode::add);
         ObjectNode rootfsNode = config.putObject("rootfs").put("type", "layers");
         rootfsNode.putArray("diff_ids").add("sha256:" + layerDigest);
         byte[] configBytes = JSON.writeValueAsBytes(config);

@@ -3,14 +3,13 @@ package io.sysbox.conformance.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sysbox.conformance.CommandResult;
-import io.sysbox.conformance.CommandRunner;
 import io.sysbox.conformance.Prerequisites;
 import io.sysbox.conformance.SuiteEnvironment;
+import io.sysbox.conformance.TestImages;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,17 +24,18 @@ import java.util.Map;
 public final class DockerEnvironment implements AutoCloseable {
     public static final String RUNTIME = "sysbox-runc";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration IMAGE_TIMEOUT = Duration.ofMinutes(20);
 
     private final SuiteEnvironment suite;
     private final PrivateDockerd dockerd;
     private final Path dockerWork;
+    private final TestImages testImages;
     private final Map<String, String> images = new HashMap<>();
 
     private DockerEnvironment(SuiteEnvironment suite, PrivateDockerd dockerd, Path dockerWork) {
         this.suite = suite;
         this.dockerd = dockerd;
         this.dockerWork = dockerWork;
+        this.testImages = new TestImages(suite);
     }
 
     /** Starts the manager and a dockerd with the daemon.json keys EXTRA added (userns-remap...). */
@@ -90,12 +90,12 @@ public final class DockerEnvironment implements AutoCloseable {
         return dockerd.docker(all.toArray(String[]::new));
     }
 
-    /** The reference of a test image (busybox, debian, debian-docker), built and imported once. */
+    /** The reference of a test image (busybox, debian, debian-docker, ...), built and imported once. */
     public String image(String name) throws IOException {
         String ref = images.get(name);
         if (ref != null) return ref;
-        Path script = suite.dist().root().getParent().resolve("conformance/images/import-images.sh");
-        CommandResult result = imageRunner().run(List.of(script.toString(), "--docker-host", "unix://" + dockerd.socket(), name));
+        CommandResult result = testImages.runner().run(List.of(testImages.script("import-images.sh").toString(),
+                "--docker-host", "unix://" + dockerd.socket(), name));
         if (!result.succeeded()) throw new IllegalStateException("importing test image " + name + " failed:\n" + result.describe());
         for (String line : result.stdout().split("\n")) {
             String[] f = line.strip().split(" ");
@@ -106,21 +106,9 @@ public final class DockerEnvironment implements AutoCloseable {
         return ref;
     }
 
-    /** Image builds run debootstrap and apt-get when their cache is cold: minutes, not seconds. */
-    private CommandRunner imageRunner() throws IOException {
-        return new CommandRunner(suite.directory("image-scratch"), IMAGE_TIMEOUT);
-    }
-
     /** The rootfs tarball of a test image (cached by conformance/images/build-images.sh). */
     public Path imageTarball(String name) throws IOException {
-        Path script = suite.dist().root().getParent().resolve("conformance/images/build-images.sh");
-        CommandResult result = imageRunner().run(List.of(script.toString(), name));
-        if (!result.succeeded()) throw new IllegalStateException("building test image " + name + " failed:\n" + result.describe());
-        for (String line : result.stdout().split("\n")) {
-            String[] f = line.strip().split(" ");
-            if (f.length == 2 && f[0].equals(name)) return Path.of(f[1]);
-        }
-        throw new IllegalStateException("build-images.sh named no tarball for " + name + ":\n" + result.describe());
+        return testImages.tarball(name);
     }
 
     /** Where dockerd's shims run sysbox-runc with --root (the runtime's state root). */
